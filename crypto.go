@@ -1,0 +1,35 @@
+package haven
+
+import "context"
+
+// Compartment is a separately keyed part of Haven's data. Case content lives
+// in the care compartment; the immigration compartment holds residence-permit
+// requests only and is never handed the care keys (GR 38 §54c, §83).
+type Compartment string
+
+const (
+	CompartmentCare        Compartment = "care"
+	CompartmentJustice     Compartment = "justice"
+	CompartmentImmigration Compartment = "immigration"
+)
+
+// FieldRef names where an encrypted value lives. It is bound into the
+// ciphertext as associated data, so a value copied to another record or
+// field no longer decrypts.
+type FieldRef struct {
+	Table    string
+	RecordID string
+	Field    string
+}
+
+// AssociatedData is the byte string a FieldRef binds.
+func (r FieldRef) AssociatedData() []byte {
+	return []byte("haven/v1|" + r.Table + "|" + r.RecordID + "|" + r.Field)
+}
+
+// Vault encrypts and decrypts identifying fields. Open fails, and callers
+// fail closed, when a ciphertext was changed or moved.
+type Vault interface {
+	Seal(ctx context.Context, c Compartment, ref FieldRef, plaintext []byte) ([]byte, error)
+	Open(ctx context.Context, c Compartment, ref FieldRef, ciphertext []byte) ([]byte, error)
+}
