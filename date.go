@@ -2,7 +2,9 @@ package haven
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -38,6 +40,15 @@ func (d Date) String() string {
 
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// MarshalJSON writes "YYYY-MM-DD" (or null); without it the embedded
+// time.Time's method would write a full timestamp.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + d.String() + `"`), nil
+}
+
 func (d *Date) UnmarshalText(b []byte) error {
 	if len(b) == 0 {
 		*d = Date{}
@@ -58,6 +69,27 @@ func (d Date) Value() (driver.Value, error) {
 		return nil, nil
 	}
 	return d.String(), nil
+}
+
+// UnmarshalJSON accepts "YYYY-MM-DD" or null. A bad date is reported as a
+// type error so the JSON decoder names the field it was found in.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if s == "" {
+			*d = Date{}
+			return nil
+		}
+		if p, err := ParseDate(s); err == nil {
+			*d = p
+			return nil
+		}
+	}
+	return &json.UnmarshalTypeError{Value: "date (want YYYY-MM-DD)", Type: reflect.TypeFor[Date]()}
 }
 
 func (d *Date) Scan(src any) error {

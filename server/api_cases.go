@@ -1,0 +1,231 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/policy"
+)
+
+// caseInput is what a client may set when it creates a case; the server
+// sets the id, reference, version, owner and times.
+type caseInput struct {
+	Status              string               `json:"status"`
+	State               haven.LifecycleState `json:"lifecycle_state"`
+	ClosureReason       string               `json:"reason_for_case_closure"`
+	EncounteredOn       haven.Date           `json:"encountered_on"`
+	IdentifiedOn        haven.Date           `json:"identified_on"`
+	Victim              haven.VictimContext  `json:"victim"`
+	FormsOfExploitation []string             `json:"type_of_exploitation"`
+	Events              []haven.Event        `json:"events"`
+	Person              *haven.Person        `json:"person"`
+}
+
+func (in *caseInput) toCase() *haven.Case {
+	return &haven.Case{
+		Status: in.Status, State: in.State, ClosureReason: in.ClosureReason,
+		EncounteredOn: in.EncounteredOn, IdentifiedOn: in.IdentifiedOn, Victim: in.Victim,
+		FormsOfExploitation: in.FormsOfExploitation, Events: in.Events,
+	}
+}
+
+var errHidden = haven.Errorf(haven.ENOTFOUND, "Not found.")
+var errDenied = haven.Errorf(haven.EFORBIDDEN, "Your role does not allow this.")
+
+// decide asks the policy and turns its answer into an error.
+func decide(u *haven.User, action policy.Action, rec *policy.Record) error {
+	switch policy.Decide(u, action, rec) {
+	case policy.Allow:
+		return nil
+	case policy.Hide:
+		return errHidden
+	}
+	return errDenied
+}
+
+// findCaseFor loads a case and checks the action on it. A case the user
+// may not see is "not found", exactly like one that does not exist.
+func (s *Server) findCaseFor(r *http.Request, u *haven.User, id string, action policy.Action) (*haven.Case, error) {
+	// A role that could not do this even on its own organisation's case
+	// is answered before the database is touched, so neither the answer
+	// nor its timing tells whether the case exists.
+	if err := decide(u, action, &policy.Record{OwnerOrganisationID: u.OrganisationID}); err != nil {
+		return nil, errHidden
+	}
+	c, err := s.Cases.FindCaseByID(r.Context(), id)
+	if haven.ErrorCode(err) == haven.ENOTFOUND {
+		return nil, errHidden
+	} else if err != nil {
+		return nil, err
+	}
+	if err := decide(u, action, &policy.Record{OwnerOrganisationID: c.OwnerOrganisationID}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	if err := decide(a.user, policy.CaseCreate, nil); err != nil {
+		return err
+	}
+	var in caseInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c := in.toCase()
+	if err := s.Cases.CreateCase(r.Context(), c, in.Person); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/cases/"+c.ID)
+	return writeJSON(w, http.StatusCreated, c)
+}
+
+func (s *Server) apiGetCase(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	c, err := s.findCaseFor(r, a.user, r.PathValue("id"), policy.CaseRead)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", `"`+strconv.Itoa(c.Version)+`"`)
+	return writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) apiGetPerson(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	c, err := s.findCaseFor(r, a.user, r.PathValue("id"), policy.PersonRead)
+	if err != nil {
+		return err
+	}
+	p, err := s.Cases.FindPersonByCaseID(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, p)
+}
+
+// caseFilterFromQuery reads list filters from a query string, naming each
+// bad parameter.
+func caseFilterFromQuery(q map[string][]string) (haven.CaseFilter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	var v haven.Validation
+	f := haven.CaseFilter{
+		Status: get("status"), State: haven.LifecycleState(get("lifecycle_state")), Sex: get("gender"),
+		Nationality: get("nationality"), FormOfExploitation: get("type_of_exploitation"), After: get("after"),
+	}
+	switch get("child") {
+	case "", "false":
+	case "true":
+		f.ChildOnly = true
+	default:
+		v.Add("child", "must be true or false")
+	}
+	for _, d := range []struct {
+		key string
+		dst *haven.Date
+	}{{"encountered_from", &f.EncounteredFrom}, {"encountered_to", &f.EncounteredTo}} {
+		if s := get(d.key); s != "" {
+			p, err := haven.ParseDate(s)
+			if err != nil {
+				v.Add(d.key, "must be a date YYYY-MM-DD")
+			}
+			*d.dst = p
+		}
+	}
+	f.Limit = 50
+	if s := get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > haven.MaxCasePageLimit {
+			v.Addf("limit", "must be a whole number from 1 to %d", haven.MaxCasePageLimit)
+		} else {
+			f.Limit = n
+		}
+	}
+	// Report the filter's own value checks together with the parse errors.
+	for _, fe := range haven.ErrorFields(f.Validate()) {
+		if fe.Field != "limit" {
+			v.Add(fe.Field, fe.Reason)
+		}
+	}
+	return f, v.Err()
+}
+
+type caseList struct {
+	Cases []*haven.Case `json:"cases"`
+	Next  string        `json:"next,omitempty"`
+}
+
+func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	if err := decide(a.user, policy.CaseList, nil); err != nil {
+		return err
+	}
+	f, err := caseFilterFromQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	f.OwnerOrganisationID = policy.ListScope(a.user)
+	cases, next, err := s.Cases.FindCases(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, caseList{Cases: cases, Next: next})
+}
+
+func (s *Server) apiUpdateCase(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	c, err := s.findCaseFor(r, a.user, r.PathValue("id"), policy.CaseUpdate)
+	if err != nil {
+		return err
+	}
+	var u haven.CaseUpdate
+	if err := decodeJSON(w, r, &u); err != nil {
+		return err
+	}
+	updated, err := s.Cases.UpdateCase(r.Context(), c.ID, u)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", `"`+strconv.Itoa(updated.Version)+`"`)
+	return writeJSON(w, http.StatusOK, updated)
+}
+
+type noteInput struct {
+	Body string `json:"body"`
+}
+
+func (s *Server) apiAddNote(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	c, err := s.findCaseFor(r, a.user, r.PathValue("id"), policy.NoteAdd)
+	if err != nil {
+		return err
+	}
+	var in noteInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	n := &haven.Note{CaseID: c.ID, Body: in.Body}
+	if err := s.Cases.AddNote(r.Context(), n); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, n)
+}
+
+func (s *Server) apiListNotes(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	c, err := s.findCaseFor(r, a.user, r.PathValue("id"), policy.NoteRead)
+	if err != nil {
+		return err
+	}
+	notes, err := s.Cases.ListNotes(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	if notes == nil {
+		notes = []*haven.Note{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"notes": notes})
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	return writeJSON(w, http.StatusOK, a.user)
+}
