@@ -158,6 +158,8 @@ func (c *Case) Validate() error {
 	}
 	if !c.IdentifiedOn.IsZero() && c.IdentifiedOn.Before(c.EncounteredOn.Time) {
 		v.Add("identified_on", "cannot be before encountered_on")
+	} else if c.IdentifiedOn.After(time.Now().AddDate(0, 0, 1)) {
+		v.Add("identified_on", "cannot be in the future")
 	}
 
 	vc := c.Victim
@@ -202,6 +204,14 @@ func (c *Case) Validate() error {
 		}
 		if e.Region != "" && !codePattern.MatchString(e.Region) {
 			v.Add(p+".region", "must be a region code of letters, digits, dots, dashes or underscores, at most 64")
+		}
+		for _, d := range []struct {
+			name string
+			date Date
+		}{{"started_on", e.StartedOn}, {"ended_on", e.EndedOn}} {
+			if d.date.After(time.Now().AddDate(0, 0, 1)) {
+				v.Add(p+"."+d.name, "cannot be in the future")
+			}
 		}
 		if !e.StartedOn.IsZero() && !e.EndedOn.IsZero() && e.EndedOn.Before(e.StartedOn.Time) {
 			v.Add(p+".ended_on", "cannot be before started_on")

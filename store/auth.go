@@ -53,10 +53,16 @@ var errBadCredentials = haven.Errorf(haven.EUNAUTHORIZED, "Wrong username or pas
 
 // dummyHash is checked when the user does not exist, so a failed login
 // takes as long either way and timing does not reveal who has an account.
+// It is made with the current cost parameters, so it costs what a real
+// user's check costs.
 func (db *DB) dummyHash() string {
-	db.dummyOnce.Do(func() {
-		db.dummy, _ = password.Hash("haven-dummy-password", db.passwordParams())
-	})
+	params := db.passwordParams()
+	db.dummyMu.Lock()
+	defer db.dummyMu.Unlock()
+	if db.dummy == "" || db.dummyParams != params {
+		db.dummy, _ = password.Hash("haven-dummy-password", params)
+		db.dummyParams = params
+	}
 	return db.dummy
 }
 

@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver (pure Go)
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/password"
 )
 
 // Dialect names the SQL database behind a DB.
@@ -43,8 +44,9 @@ type DB struct {
 	vault   haven.Vault
 	auth    *AuthSettings
 
-	dummyOnce sync.Once
-	dummy     string
+	dummyMu     sync.Mutex
+	dummy       string
+	dummyParams password.Params
 
 	// Now returns the current time; tests set it to move the clock.
 	Now func() time.Time

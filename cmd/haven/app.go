@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/server"
+	"github.com/haven-nrm/haven/store"
+	"github.com/haven-nrm/haven/vault"
+)
+
+// App is a running Haven: its database, vault and HTTP server. Open builds
+// it, Run serves until the context ends, Close releases it. Tests run the
+// real thing through it.
+type App struct {
+	Config *Config
+	Logger *slog.Logger
+	DB     *store.DB
+
+	ln   net.Listener
+	http *http.Server
+	tls  bool
+}
+
+// openDatabase opens the database, checks its schema is current and
+// unlocks the vault with the master key file.
+func openDatabase(ctx context.Context, cfg *Config) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := attachVault(ctx, db, cfg.MasterKeyFile); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// attachVault loads the master key and opens every compartment's keyset,
+// so a missing or wrong key stops Haven before it serves anything.
+func attachVault(ctx context.Context, db *store.DB, keyFile string) error {
+	master, err := vault.LoadMasterKeyFile(keyFile)
+	if err != nil {
+		return err
+	}
+	v := vault.New(db, master)
+	if err := v.Check(ctx, haven.CompartmentCare, haven.CompartmentJustice, haven.CompartmentImmigration); err != nil {
+		return err
+	}
+	db.SetVault(v)
+	return nil
+}
+
+// Open opens the database and starts listening. Nothing is served yet.
+func (a *App) Open(ctx context.Context) error {
+	if a.DB == nil {
+		db, err := openDatabase(ctx, a.Config)
+		if err != nil {
+			return err
+		}
+		a.DB = db
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := server.New(server.Config{
+		TrustedProxies: a.Config.TrustedProxies,
+		TLS:            a.Config.TLSCert != "",
+		Version:        Version,
+	}, reg, a.DB, a.DB, a.DB, a.DB, a.DB, a.Logger)
+	if err != nil {
+		return err
+	}
+	var tlsConfig *tls.Config
+	if a.Config.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(a.Config.TLSCert, a.Config.TLSKey)
+		if err != nil {
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		a.tls = true
+	}
+	a.http = srv.HTTPServer(a.Config.Addr, tlsConfig)
+	if a.ln, err = server.Listen(a.Config.Addr); err != nil {
+		return err
+	}
+	return nil
+}
+
+// URL is the address clients reach the app at.
+func (a *App) URL() string {
+	scheme := "http"
+	if a.tls {
+		scheme = "https"
+	}
+	return scheme + "://" + a.ln.Addr().String()
+}
+
+// Run serves until ctx ends, then lets requests in flight finish within
+// the shutdown timeout.
+func (a *App) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() {
+		if a.tls {
+			errc <- a.http.ServeTLS(a.ln, "", "")
+		} else {
+			errc <- a.http.Serve(a.ln)
+		}
+	}()
+	a.Logger.Info("haven is serving", "url", a.URL(), "version", Version, "database", string(a.DB.Dialect()))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := a.http.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error {
+	if a.DB != nil {
+		return a.DB.Close()
+	}
+	return nil
+}
