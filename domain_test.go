@@ -32,9 +32,13 @@ func TestLoadVocabularyRejectsBrokenFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, edit := range map[string]func(string) string{
-		"repeated code": func(s string) string { return strings.Replace(s, "sexes: [female, male,", "sexes: [female, female,", 1) },
-		"empty list":    func(s string) string { return strings.Replace(s, "event_types: [recruitment, transit, exploitation]", "event_types: []", 1) },
-		"not yaml":      func(string) string { return "sexes: [" },
+		"repeated code": func(s string) string {
+			return strings.Replace(s, "sexes: [female, male,", "sexes: [female, female,", 1)
+		},
+		"empty list": func(s string) string {
+			return strings.Replace(s, "event_types: [recruitment, transit, exploitation]", "event_types: []", 1)
+		},
+		"not yaml": func(string) string { return "sexes: [" },
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := haven.LoadVocabulary([]byte(edit(string(good)))); err == nil {
