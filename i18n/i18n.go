@@ -89,7 +89,9 @@ type Localizer struct {
 // Localizer returns the best language for the preferences (a
 // language code, an Accept-Language header, or both).
 func (c *Catalog) Localizer(prefs ...string) *Localizer {
-	matcher := language.NewMatcher(c.tags)
+	// The matcher falls back to its first tag: English, the source language.
+	tags := append([]language.Tag{language.English}, c.tags...)
+	matcher := language.NewMatcher(tags)
 	tag, _ := language.MatchStrings(matcher, prefs...)
 	base, _ := tag.Base()
 	dir := "ltr"
