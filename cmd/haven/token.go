@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/haven-nrm/haven/store"
 )
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,14 +25,14 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	db, err := openForAdmin(ctx, s.get(optDB))
+	var token string
+	err = withAdminDB(ctx, s.get(optDB), func(db *store.DB) error {
+		var err error
+		token, err = db.CreateToken(ctx, *user, *name, *ttl)
+		return cliError(err)
+	})
 	if err != nil {
 		return err
-	}
-	defer db.Close()
-	token, err := db.CreateToken(ctx, *user, *name, *ttl)
-	if err != nil {
-		return cliError(err)
 	}
 	// The token alone on stdout, so scripts can capture it; it is not stored
 	// and cannot be shown again.

@@ -14,18 +14,19 @@ import (
 	"github.com/haven-nrm/haven/store"
 )
 
-// openForAdmin opens a migrated database for an administrative command.
-// Staff accounts hold no encrypted fields, so no master key is needed.
-func openForAdmin(ctx context.Context, dsn string) (*store.DB, error) {
+// withAdminDB runs fn on the migrated database of an administrative
+// command. Staff accounts hold no encrypted fields, so no master key is
+// needed.
+func withAdminDB(ctx context.Context, dsn string, fn func(db *store.DB) error) error {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	defer db.Close()
 	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return err
 	}
-	return db, nil
+	return fn(db)
 }
 
 const userUsage = `Usage:
@@ -57,50 +58,26 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		db, err := openForAdmin(ctx, s.get(optDB))
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		return addUser(ctx, db, *username, *role, *orgName, *sector, *display, stdout)
+		return withAdminDB(ctx, s.get(optDB), func(db *store.DB) error {
+			return addUser(ctx, db, *username, *role, *orgName, *sector, *display, stdout)
+		})
 	case "list":
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		db, err := openForAdmin(ctx, s.get(optDB))
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		users, err := db.ListUsers(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "USERNAME\tROLE\tSECTOR\tSTATUS\tCREATED")
-		for _, u := range users {
-			status := "active"
-			if u.Disabled {
-				status = "disabled"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, u.Sector, status, u.CreatedAt.Format(time.DateOnly))
-		}
-		return tw.Flush()
+		return withAdminDB(ctx, s.get(optDB), func(db *store.DB) error { return listUsers(ctx, db, stdout) })
 	case "disable", "enable":
 		username := fs.String("username", "", "login name")
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		db, err := openForAdmin(ctx, s.get(optDB))
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if err := db.SetUserDisabled(ctx, *username, sub == "disable"); err != nil {
-			return cliError(err)
-		}
-		fmt.Fprintf(stdout, "user %s %sd\n", *username, sub)
-		return nil
+		return withAdminDB(ctx, s.get(optDB), func(db *store.DB) error {
+			if err := db.SetUserDisabled(ctx, *username, sub == "disable"); err != nil {
+				return cliError(err)
+			}
+			fmt.Fprintf(stdout, "user %s %sd\n", *username, sub)
+			return nil
+		})
 	}
 	fmt.Fprint(stderr, userUsage)
 	return errUsage
@@ -153,6 +130,9 @@ func addUser(ctx context.Context, db *store.DB, username, roleName, orgName, sec
 // cliError turns an application error into one readable line naming the
 // bad fields.
 func cliError(err error) error {
+	if err == nil {
+		return nil
+	}
 	fields := haven.ErrorFields(err)
 	if len(fields) == 0 {
 		if haven.ErrorCode(err) == haven.EINTERNAL {
@@ -165,4 +145,21 @@ func cliError(err error) error {
 		parts[i] = "--" + strings.ReplaceAll(f.Field, "_", "-") + " " + f.Reason
 	}
 	return fmt.Errorf("%s", strings.Join(parts, "; "))
+}
+
+func listUsers(ctx context.Context, db *store.DB, stdout io.Writer) error {
+	users, err := db.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USERNAME\tROLE\tSECTOR\tSTATUS\tCREATED")
+	for _, u := range users {
+		status := "active"
+		if u.Disabled {
+			status = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.Role, u.Sector, status, u.CreatedAt.Format(time.DateOnly))
+	}
+	return tw.Flush()
 }
