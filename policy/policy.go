@@ -95,3 +95,10 @@ func ListScope(user *haven.User) string {
 	}
 	return user.OrganisationID
 }
+
+// ReadsCaseContent tells whether a role can ever read case content. Staff
+// of these roles must log in with a second factor (unless a deployment
+// turns that off).
+func ReadsCaseContent(r haven.Role) bool {
+	return slices.Contains(careRoles, r)
+}
