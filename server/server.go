@@ -40,6 +40,9 @@ type Config struct {
 	TLS bool
 	// Version is reported by /healthz and the OpenAPI document.
 	Version string
+	// RequireTOTP makes staff of roles that read case content log in with
+	// a second factor. Only a deployment's explicit choice turns it off.
+	RequireTOTP bool
 }
 
 // Server serves Haven over HTTP.

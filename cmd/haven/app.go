@@ -79,6 +79,7 @@ func (a *App) Open(ctx context.Context) error {
 		TrustedProxies: a.Config.TrustedProxies,
 		TLS:            a.Config.TLSCert != "",
 		Version:        Version,
+		RequireTOTP:    a.Config.RequireTOTP,
 	}, reg, a.DB, a.DB, a.DB, a.DB, a.DB, a.Logger)
 	if err != nil {
 		return err

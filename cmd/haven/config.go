@@ -26,6 +26,7 @@ type Config struct {
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	RequireTOTP     bool
 }
 
 // option describes one setting: its flag, its variable, its default.
@@ -44,7 +45,8 @@ var (
 	optLogLevel    = option{"log-level", "HAVEN_LOG_LEVEL", "info", "debug, info, warn or error", false}
 	optLogFormat   = option{"log-format", "HAVEN_LOG_FORMAT", "text", "text or json", false}
 	optShutdown    = option{"shutdown-timeout", "HAVEN_SHUTDOWN_TIMEOUT", "15s", "how long to let requests finish on SIGTERM", false}
-	allOptions     = []option{optDB, optAddr, optTLSCert, optTLSKey, optProxies, optMasterKey, optLogLevel, optLogFormat, optShutdown}
+	optRequireTOTP = option{"require-totp", "HAVEN_REQUIRE_TOTP", "true", "require a TOTP second factor for staff who can read case content (false turns it off for the whole deployment)", false}
+	allOptions     = []option{optDB, optAddr, optTLSCert, optTLSKey, optProxies, optMasterKey, optLogLevel, optLogFormat, optShutdown, optRequireTOTP}
 	databaseOption = []option{optDB}
 )
 
@@ -112,6 +114,14 @@ func (s *settings) config() (*Config, error) {
 		errs = append(errs, fmt.Errorf("--shutdown-timeout: must be a duration such as 15s"))
 	}
 	c.ShutdownTimeout = d
+	switch s.get(optRequireTOTP) {
+	case "true":
+		c.RequireTOTP = true
+	case "false":
+		c.RequireTOTP = false
+	default:
+		errs = append(errs, errors.New("--require-totp: must be true or false"))
+	}
 	if p := strings.TrimSpace(s.get(optProxies)); p != "" {
 		for _, part := range strings.Split(p, ",") {
 			part = strings.TrimSpace(part)

@@ -43,6 +43,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := requireLoopback(cfg.Addr); err != nil {
 		return err
 	}
+	// The demo's accounts are synthetic and printed, so a second factor
+	// would protect nothing: the demo turns it off, and says so.
+	cfg.RequireTOTP = false
 	dir, err := os.MkdirTemp("", "haven-demo-")
 	if err != nil {
 		return fmt.Errorf("create demo folder: %w", err)
@@ -142,4 +145,5 @@ func printDemo(w io.Writer, url string, r *demo.Result, took time.Duration) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nThese accounts and all data are synthetic. Never load real cases into a demo.")
+	fmt.Fprintln(w, "The demo does not ask for a second factor; a real deployment does (see --require-totp).")
 }
