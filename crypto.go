@@ -33,3 +33,32 @@ type Vault interface {
 	Seal(ctx context.Context, c Compartment, ref FieldRef, plaintext []byte) ([]byte, error)
 	Open(ctx context.Context, c Compartment, ref FieldRef, ciphertext []byte) ([]byte, error)
 }
+
+type compartmentsKey struct{}
+
+// WithCompartments returns ctx limited to the given compartments: a vault
+// refuses to seal or open any other while serving it. The server sets it
+// from the acting user's role; system work (migrations, key rotation, the
+// demo) runs without a limit.
+func WithCompartments(ctx context.Context, cs ...Compartment) context.Context {
+	if cs == nil {
+		cs = []Compartment{}
+	}
+	return context.WithValue(ctx, compartmentsKey{}, cs)
+}
+
+// CompartmentAllowed tells whether ctx may use compartment c. The limit
+// covers the data compartments; the keys of staff secrets and of the
+// access log serve everyone.
+func CompartmentAllowed(ctx context.Context, c Compartment) bool {
+	cs, limited := ctx.Value(compartmentsKey{}).([]Compartment)
+	if !limited || (c != CompartmentCare && c != CompartmentJustice && c != CompartmentImmigration) {
+		return true
+	}
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}

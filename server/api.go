@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/policy"
 )
 
 // maxBody is the largest request body Haven reads.
@@ -36,7 +38,7 @@ func (s *Server) api(h apiHandler) http.HandlerFunc {
 			s.apiError(w, r, err)
 			return
 		}
-		r = r.WithContext(haven.NewContextWithUser(r.Context(), a.user))
+		r = r.WithContext(userContext(r.Context(), a.user))
 		if err := h(w, r, a); err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
@@ -52,6 +54,13 @@ func (s *Server) api(h apiHandler) http.HandlerFunc {
 			s.apiError(w, r, err)
 		}
 	}
+}
+
+// userContext carries the acting user and limits the vault to the
+// compartments the user's role may ever use.
+func userContext(ctx context.Context, u *haven.User) context.Context {
+	ctx = haven.NewContextWithUser(ctx, u)
+	return haven.WithCompartments(ctx, policy.Compartments(u)...)
 }
 
 // badRequest marks input that is not well-formed JSON of the right shape

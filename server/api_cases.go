@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/policy"
@@ -47,22 +48,72 @@ func decide(u *haven.User, action policy.Action, rec *policy.Record) error {
 // findCaseFor loads a case and checks the action on it. A case the user
 // may not see is "not found", exactly like one that does not exist.
 func (s *Server) findCaseFor(r *http.Request, u *haven.User, id string, action policy.Action) (*haven.Case, error) {
-	// A role that could not do this even on its own organisation's case
-	// is answered before the database is touched, so neither the answer
-	// nor its timing tells whether the case exists.
-	if err := decide(u, action, &policy.Record{OwnerOrganisationID: u.OrganisationID}); err != nil {
-		return nil, errHidden
+	c, _, err := s.findCaseRecord(r, u, id, action)
+	return c, err
+}
+
+// findCaseRecord is findCaseFor that also returns what the policy saw.
+func (s *Server) findCaseRecord(r *http.Request, u *haven.User, id string, action policy.Action) (*haven.Case, *policy.Record, error) {
+	// A role that could not do this on any case, with any consent or
+	// break-glass, is answered before the database is touched, so neither
+	// the answer nor its timing tells whether the case exists.
+	if !couldEver(u, action) {
+		return nil, nil, errHidden
 	}
 	c, err := s.Cases.FindCaseByID(r.Context(), id)
 	if haven.ErrorCode(err) == haven.ENOTFOUND {
-		return nil, errHidden
+		return nil, nil, errHidden
 	} else if err != nil {
+		return nil, nil, err
+	}
+	rec, err := s.recordOf(r, u, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := decide(u, action, rec); err != nil {
+		return nil, nil, err
+	}
+	return c, rec, nil
+}
+
+// recordOf gathers what the policy needs about a case, read afresh on
+// every request so that a withdrawn consent or an expired break-glass
+// takes effect at once.
+func (s *Server) recordOf(r *http.Request, u *haven.User, c *haven.Case) (*policy.Record, error) {
+	rec := &policy.Record{OwnerOrganisationID: c.OwnerOrganisationID, Now: time.Now()}
+	if c.OwnerOrganisationID == u.OrganisationID {
+		return rec, nil
+	}
+	consents, err := s.Consents.ListConsents(r.Context(), c.ID)
+	if err != nil {
 		return nil, err
 	}
-	if err := decide(u, action, &policy.Record{OwnerOrganisationID: c.OwnerOrganisationID}); err != nil {
+	rec.Consents = consents
+	if _, err := s.BreakGlass.ActiveBreakGlass(r.Context(), c.ID, u.ID); err == nil {
+		rec.BreakGlass = true
+	} else if haven.ErrorCode(err) != haven.ENOTFOUND {
 		return nil, err
 	}
-	return c, nil
+	return rec, nil
+}
+
+// couldEver tells whether the most generous record (owned by the user's
+// organisation, every consent, break-glass) would let the user act.
+func couldEver(u *haven.User, action policy.Action) bool {
+	all := []haven.ConsentScope{haven.ScopeCase, haven.ScopeIdentity, haven.ScopeNotes}
+	var consents []*haven.Consent
+	for _, p := range haven.ConsentPurposes {
+		consents = append(consents, &haven.Consent{Purpose: p, RecipientOrganisationID: u.OrganisationID, Scope: all})
+	}
+	for _, rec := range []*policy.Record{
+		{OwnerOrganisationID: u.OrganisationID},
+		{OwnerOrganisationID: "\x00another", Consents: consents, BreakGlass: true},
+	} {
+		if policy.Decide(u, action, rec) == policy.Allow {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request, a *authenticated) error {

