@@ -109,8 +109,17 @@ func (v *Vault) create(ctx context.Context, c haven.Compartment) error {
 // changed, moved to another record or field, or sealed under another key.
 var ErrDecrypt = errors.New("vault: value does not decrypt")
 
+// errCompartment refuses a compartment the request may not use: the
+// cryptographic half of the firewall (GR 38 §54c, §83).
+func errCompartment(c haven.Compartment) error {
+	return haven.Errorf(haven.EFORBIDDEN, "The %s compartment is closed to this request.", c)
+}
+
 // Seal encrypts plaintext for the given compartment and place.
 func (v *Vault) Seal(ctx context.Context, c haven.Compartment, ref haven.FieldRef, plaintext []byte) ([]byte, error) {
+	if !haven.CompartmentAllowed(ctx, c) {
+		return nil, errCompartment(c)
+	}
 	p, err := v.primitive(ctx, c)
 	if err != nil {
 		return nil, err
@@ -124,6 +133,9 @@ func (v *Vault) Seal(ctx context.Context, c haven.Compartment, ref haven.FieldRe
 
 // Open decrypts a value sealed for the same compartment and place.
 func (v *Vault) Open(ctx context.Context, c haven.Compartment, ref haven.FieldRef, ciphertext []byte) ([]byte, error) {
+	if !haven.CompartmentAllowed(ctx, c) {
+		return nil, errCompartment(c)
+	}
 	p, err := v.primitive(ctx, c)
 	if err != nil {
 		return nil, err
