@@ -26,6 +26,7 @@ Commands:
   user      manage staff accounts (add, list, disable, enable)
   token     create an API token (token create --user NAME)
   keys      manage encryption keys (keys init)
+  estimate  estimate undetected victims from list overlaps (--file overlaps.csv)
   version   print the version
 
 Run 'haven <command> -h' for a command's flags.
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "estimate":
+		return runEstimate(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "haven", Version)
 		return nil
