@@ -139,4 +139,3 @@ func (b *browser) status(method, path, csrf string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
-

@@ -41,6 +41,14 @@ var templateFuncs = template.FuncMap{
 		return *p
 	},
 	"inc": func(i int) int { return i + 1 },
+	"orgName": func(orgs []*haven.Organisation, id string) string {
+		for _, o := range orgs {
+			if o.ID == id {
+				return o.Name
+			}
+		}
+		return ""
+	},
 	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
 	"sel": func(l *i18n.Localizer, label, name, list string, options []string, value string) selectField {
 		return selectField{L: l, Label: label, Field: label, Name: name, List: list, Options: options, Value: value}

@@ -52,6 +52,17 @@ type caseViewData struct {
 	Notes   []*haven.Note
 	CanEdit bool
 	CanNote bool
+
+	// The owner organisation also manages consents and sees break-glass
+	// accesses to the record.
+	CanManage     bool
+	Consents      []*haven.Consent
+	BreakGlass    []*haven.BreakGlass
+	Organisations []*haven.Organisation
+	Purposes      []haven.ConsentPurpose
+	Scopes        []haven.ConsentScope
+	ChildViews    []string
+	Methods       []string
 }
 
 func (s *Server) handleCaseView(w http.ResponseWriter, r *http.Request, a *authenticated) error {
@@ -59,24 +70,49 @@ func (s *Server) handleCaseView(w http.ResponseWriter, r *http.Request, a *authe
 	if err != nil {
 		return err
 	}
-	rec := &policy.Record{OwnerOrganisationID: c.OwnerOrganisationID}
-	d := caseViewData{
-		Case:    c,
-		CanEdit: policy.Decide(a.user, policy.CaseUpdate, rec) == policy.Allow,
-		CanNote: policy.Decide(a.user, policy.NoteAdd, rec) == policy.Allow,
+	return s.renderCaseView(w, r, a, c, http.StatusOK, nil)
+}
+
+// renderCaseView shows a case with what the user may see of it; formErr,
+// if set, is shown as the errors of the form just posted.
+func (s *Server) renderCaseView(w http.ResponseWriter, r *http.Request, a *authenticated, c *haven.Case, status int, formErr error) error {
+	rec, err := s.recordOf(r, a.user, c)
+	if err != nil {
+		return err
 	}
-	if policy.Decide(a.user, policy.PersonRead, rec) == policy.Allow {
+	allowed := func(action policy.Action) bool { return policy.Decide(a.user, action, rec) == policy.Allow }
+	d := caseViewData{
+		Case: c, CanEdit: allowed(policy.CaseUpdate), CanNote: allowed(policy.NoteAdd), CanManage: allowed(policy.ConsentRecord),
+		Purposes: haven.ConsentPurposes, Scopes: haven.ConsentScopes, ChildViews: haven.ChildViews, Methods: haven.ConsentMethods,
+	}
+	if allowed(policy.PersonRead) {
 		d.Person, err = s.Cases.FindPersonByCaseID(r.Context(), c.ID)
 		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
 			return err
 		}
 	}
-	if policy.Decide(a.user, policy.NoteRead, rec) == policy.Allow {
+	if allowed(policy.NoteRead) {
 		if d.Notes, err = s.Cases.ListNotes(r.Context(), c.ID); err != nil {
 			return err
 		}
 	}
-	s.render(w, r, http.StatusOK, "case", s.newPageData(r, a, &d))
+	if d.CanManage {
+		if d.Consents, err = s.Consents.ListConsents(r.Context(), c.ID); err != nil {
+			return err
+		}
+		if d.BreakGlass, err = s.BreakGlass.ListBreakGlass(r.Context(), c.ID); err != nil {
+			return err
+		}
+		if d.Organisations, err = s.Orgs.ListOrganisations(r.Context()); err != nil {
+			return err
+		}
+	}
+	p := s.newPageData(r, a, &d)
+	if formErr != nil {
+		p.Error = p.L.T("error.invalid")
+		p.FieldErrors = haven.ErrorFields(formErr)
+	}
+	s.render(w, r, status, "case", p)
 	return nil
 }
 
