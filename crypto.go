@@ -11,6 +11,8 @@ const (
 	CompartmentCare        Compartment = "care"
 	CompartmentJustice     Compartment = "justice"
 	CompartmentImmigration Compartment = "immigration"
+	// CompartmentStaff keys staff credentials (second-factor secrets).
+	CompartmentStaff Compartment = "staff"
 )
 
 // FieldRef names where an encrypted value lives. It is bound into the

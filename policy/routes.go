@@ -20,6 +20,12 @@ var Routes = map[string]Action{
 	"GET /login":               Public,
 	"POST /login":              Public,
 	"POST /logout":             Authenticated,
+	// The second-factor pages serve a session that has passed the password
+	// but not yet the code; the handlers check that session themselves.
+	"GET /login/totp":        Public,
+	"POST /login/totp":       Public,
+	"GET /login/totp/setup":  Public,
+	"POST /login/totp/setup": Public,
 
 	"GET /api/v1/me":                                      Me,
 	"GET /api/v1/cases":                                   CaseList,

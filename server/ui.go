@@ -152,6 +152,10 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, a *authenticated) 
 func (s *Server) page(h pageHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a, err := s.authenticate(r)
+		if err == errSecondFactor && r.Method == http.MethodGet {
+			http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
+			return
+		}
 		if err != nil || a.session == nil {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/login", http.StatusSeeOther)

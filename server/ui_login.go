@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -29,8 +30,14 @@ func loginCSRF(w http.ResponseWriter, r *http.Request) string {
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
-	if a, err := s.authenticate(r); err == nil && a.session != nil {
+	a, err := s.authenticate(r)
+	if err == nil && a.session != nil {
 		http.Redirect(w, r, "/cases", http.StatusSeeOther)
+		return
+	}
+	if err == errSecondFactor {
+		// Every page sends a session that owes its code here.
+		http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
 		return
 	}
 	s.render(w, r, http.StatusOK, "login", s.newPageData(r, nil, loginData{CSRF: loginCSRF(w, r)}))
@@ -62,7 +69,37 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSessionCookie(w, r, sess)
-	http.Redirect(w, r, "/cases", http.StatusSeeOther)
+	next, err := s.nextAfterPassword(r.Context(), sess.Token)
+	if err != nil {
+		s.logger(r).Error("login failed", "error", err)
+		p.Error = p.L.T("error.internal", "RequestID", requestID(r.Context()))
+		s.render(w, r, http.StatusInternalServerError, "login", p)
+		return
+	}
+	if next != "/cases" {
+		s.logger(r).Info("login needs a second factor")
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// nextAfterPassword returns where a new session goes: the cases, or the
+// second-factor page it owes (set-up when the user has no app yet).
+func (s *Server) nextAfterPassword(ctx context.Context, sessionToken string) (string, error) {
+	u, sess, err := s.Auth.AuthenticateSession(ctx, sessionToken)
+	if err != nil {
+		return "", err
+	}
+	a := &authenticated{user: u, session: sess}
+	if err := s.checkSecondFactor(ctx, a); err != nil {
+		return "", err
+	}
+	switch {
+	case !a.pending:
+		return "/cases", nil
+	case !a.enrolled:
+		return "/login/totp/setup", nil
+	}
+	return "/login/totp", nil
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, a *authenticated) error {

@@ -76,10 +76,11 @@ func (db *DB) Login(ctx context.Context, username, pw string) (*haven.Session, e
 		return nil, err
 	}
 	var (
-		userID, hash string
-		disabled     bool
+		userID, hash       string
+		disabled, enrolled bool
 	)
-	err := db.readRow(ctx, `SELECT id, password_hash, disabled FROM users WHERE username = ?`, username).Scan(&userID, &hash, &disabled)
+	err := db.readRow(ctx, `SELECT id, password_hash, disabled, totp_secret_enc IS NOT NULL FROM users WHERE username = ?`,
+		username).Scan(&userID, &hash, &disabled, &enrolled)
 	if errors.Is(err, sql.ErrNoRows) {
 		hash = db.dummyHash()
 	} else if err != nil {
@@ -95,8 +96,14 @@ func (db *DB) Login(ctx context.Context, username, pw string) (*haven.Session, e
 		}
 		return nil, errBadCredentials
 	}
-	if _, err := db.exec(ctx, `DELETE FROM login_failures WHERE username = ?`, username); err != nil {
-		return nil, fmt.Errorf("login: %w", mapError(err))
+	// A user with an authenticator app owes a code before the login is
+	// complete: her failures are cleared only when the code is right
+	// (acceptTOTP), or logging in again would reset the count of wrong
+	// codes and let them be guessed without end.
+	if !enrolled {
+		if _, err := db.exec(ctx, `DELETE FROM login_failures WHERE username = ?`, username); err != nil {
+			return nil, fmt.Errorf("login: %w", mapError(err))
+		}
 	}
 	return db.createSession(ctx, userID)
 }

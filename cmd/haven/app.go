@@ -57,7 +57,7 @@ func attachVault(ctx context.Context, db *store.DB, keyFile string) error {
 		return err
 	}
 	v := vault.New(db, master)
-	if err := v.Check(ctx, haven.CompartmentCare, haven.CompartmentJustice, haven.CompartmentImmigration); err != nil {
+	if err := v.Check(ctx, haven.CompartmentCare, haven.CompartmentJustice, haven.CompartmentImmigration, haven.CompartmentStaff); err != nil {
 		return err
 	}
 	db.SetVault(v)

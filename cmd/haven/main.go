@@ -23,7 +23,7 @@ Commands:
   serve     run the server
   demo      run the server on a fresh database filled with synthetic data
   migrate   bring the database schema up to date
-  user      manage staff accounts (add, list, disable, enable)
+  user      manage staff accounts (add, list, disable, enable, reset-totp)
   token     create an API token (token create --user NAME)
   keys      manage encryption keys (keys init)
   estimate  estimate undetected victims from list overlaps (--file overlaps.csv)

@@ -15,8 +15,8 @@ import (
 )
 
 // withAdminDB runs fn on the migrated database of an administrative
-// command. Staff accounts hold no encrypted fields, so no master key is
-// needed.
+// command. Account commands read no sealed field (resetting a second
+// factor only clears its sealed secret), so no master key is needed.
 func withAdminDB(ctx context.Context, dsn string, fn func(db *store.DB) error) error {
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -35,6 +35,7 @@ const userUsage = `Usage:
   haven user list
   haven user disable --username NAME
   haven user enable --username NAME
+  haven user reset-totp --username NAME   (the user enrols a new authenticator at the next login)
 `
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -66,6 +67,8 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		return withAdminDB(ctx, s.get(optDB), func(db *store.DB) error { return listUsers(ctx, db, stdout) })
+	case "reset-totp":
+		return runUserResetTOTP(ctx, args, stdout, stderr)
 	case "disable", "enable":
 		username := fs.String("username", "", "login name")
 		if err := parse(fs, args); err != nil {
