@@ -11,6 +11,7 @@ import (
 type ConsentPurpose string
 
 const (
+	PurposeScreening          ConsentPurpose = "screening"
 	PurposeAssistanceReferral ConsentPurpose = "assistance_referral"
 	PurposeShareWithOrg       ConsentPurpose = "share_with_organisation"
 	PurposeLawEnforcement     ConsentPurpose = "law_enforcement"
@@ -21,7 +22,7 @@ const (
 
 // ConsentPurposes lists every purpose.
 var ConsentPurposes = []ConsentPurpose{
-	PurposeAssistanceReferral, PurposeShareWithOrg, PurposeLawEnforcement,
+	PurposeScreening, PurposeAssistanceReferral, PurposeShareWithOrg, PurposeLawEnforcement,
 	PurposeResidencePermit, PurposeStatistics, PurposeInternational,
 }
 

@@ -43,6 +43,10 @@ const (
 	PermitRead    Action = "permit.read"
 	PermitDecide  Action = "permit.decide"
 
+	ScreeningEvaluate Action = "screening.evaluate" // use the catalogue, record anonymously
+	ScreeningRecord   Action = "screening.record"   // record on a case, with consent
+	ScreeningRead     Action = "screening.read"
+
 	BreakGlassCreate Action = "breakglass.create"
 	BreakGlassList   Action = "breakglass.list"
 	AccessLogRead    Action = "accesslog.read"
@@ -99,7 +103,7 @@ type Record struct {
 
 // scopeOf names the part of a record an action reads or writes.
 var scopeOf = map[Action]haven.ConsentScope{
-	CaseRead: haven.ScopeCase, PersonRead: haven.ScopeIdentity, NoteRead: haven.ScopeNotes,
+	CaseRead: haven.ScopeCase, PersonRead: haven.ScopeIdentity, NoteRead: haven.ScopeNotes, ScreeningRead: haven.ScopeCase,
 }
 
 // ownerOnly are the actions only the owner organisation's care staff may
@@ -107,6 +111,7 @@ var scopeOf = map[Action]haven.ConsentScope{
 // looked at it.
 var ownerOnly = []Action{
 	CaseUpdate, NoteAdd, ConsentRead, ConsentRecord, ConsentWithdraw, PermitRequest, BreakGlassList, AccessLogRead,
+	ScreeningRecord,
 }
 
 // Decide answers whether user may do action; rec describes the case for
@@ -120,7 +125,7 @@ func Decide(user *haven.User, action Action, rec *Record) Decision {
 	switch action {
 	case Me:
 		return Allow
-	case CaseCreate, CaseList:
+	case CaseCreate, CaseList, ScreeningEvaluate:
 		return allowIf(care, Deny)
 	case PermitList, PermitRead, PermitDecide:
 		return allowIf(role == haven.RoleImmigration, Deny)

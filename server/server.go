@@ -56,6 +56,7 @@ type Services struct {
 	Consents   haven.ConsentService
 	Permits    haven.PermitService
 	BreakGlass haven.BreakGlassService
+	Screenings haven.ScreeningService
 	Health     Health
 }
 
@@ -70,6 +71,7 @@ type Server struct {
 	routes    []string
 	metrics   *metrics
 	gatherer  prometheus.Gatherer
+	screening catalogues
 	handler   http.Handler
 	routeErrs []error
 }
@@ -87,6 +89,9 @@ func New(cfg Config, reg *prometheus.Registry, svc Services, logger *slog.Logger
 	}
 	if s.metrics, err = newMetrics(reg); err != nil {
 		return nil, err
+	}
+	if _, err := s.screening.get(""); err != nil {
+		return nil, fmt.Errorf("screening catalogue: %w", err)
 	}
 	if err := loadTemplates(); err != nil {
 		return nil, err

@@ -18,38 +18,42 @@ func (db *DB) RecordConsent(ctx context.Context, c *haven.Consent) error {
 	if u == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "Please log in.")
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		var child bool
-		if err := tx.queryRow(ctx, `SELECT treated_as_child FROM cases WHERE id = ?`, c.CaseID).Scan(&child); err != nil {
+	return db.inTx(ctx, func(tx *Tx) error { return db.insertConsent(ctx, tx, c, u) })
+}
+
+// insertConsent validates a consent against its case and writes it within
+// tx, for callers that store it together with what it allows.
+func (db *DB) insertConsent(ctx context.Context, tx *Tx, c *haven.Consent, u *haven.User) error {
+	var child bool
+	if err := tx.queryRow(ctx, `SELECT treated_as_child FROM cases WHERE id = ?`, c.CaseID).Scan(&child); err != nil {
+		return fmt.Errorf("record consent: %w", mapError(err))
+	}
+	now := db.Now()
+	if err := c.Validate(child, now); err != nil {
+		return err
+	}
+	if c.RecipientOrganisationID != "" {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM organisations WHERE id = ?`, c.RecipientOrganisationID).Scan(&n); err != nil {
 			return fmt.Errorf("record consent: %w", mapError(err))
+		} else if n == 0 {
+			return &haven.Error{Code: haven.EINVALID, Message: "The input is not valid.",
+				Fields: []haven.FieldError{{Field: "recipient_organisation_id", Reason: "is not a known organisation"}}}
 		}
-		now := db.Now()
-		if err := c.Validate(child, now); err != nil {
-			return err
-		}
-		if c.RecipientOrganisationID != "" {
-			var n int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM organisations WHERE id = ?`, c.RecipientOrganisationID).Scan(&n); err != nil {
-				return fmt.Errorf("record consent: %w", mapError(err))
-			} else if n == 0 {
-				return &haven.Error{Code: haven.EINVALID, Message: "The input is not valid.",
-					Fields: []haven.FieldError{{Field: "recipient_organisation_id", Reason: "is not a known organisation"}}}
-			}
-		}
-		c.ID, c.GivenAt, c.RecordedBy, c.WithdrawnAt = newID(), now, u.ID, nil
-		var recipient any
-		if c.RecipientOrganisationID != "" {
-			recipient = c.RecipientOrganisationID
-		}
-		_, err := tx.exec(ctx, `INSERT INTO consents (id, case_id, purpose, recipient_organisation_id, scope, given_by, child_view,
-			method, given_at, expires_at, withdrawn_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
-			c.ID, c.CaseID, string(c.Purpose), recipient, joinScope(c.Scope), c.GivenBy, c.ChildView, c.Method,
-			c.GivenAt, c.ExpiresAt, c.RecordedBy)
-		if err != nil {
-			return fmt.Errorf("record consent: %w", mapError(err))
-		}
-		return nil
-	})
+	}
+	c.ID, c.GivenAt, c.RecordedBy, c.WithdrawnAt = newID(), now, u.ID, nil
+	var recipient any
+	if c.RecipientOrganisationID != "" {
+		recipient = c.RecipientOrganisationID
+	}
+	_, err := tx.exec(ctx, `INSERT INTO consents (id, case_id, purpose, recipient_organisation_id, scope, given_by, child_view,
+		method, given_at, expires_at, withdrawn_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`,
+		c.ID, c.CaseID, string(c.Purpose), recipient, joinScope(c.Scope), c.GivenBy, c.ChildView, c.Method,
+		c.GivenAt, c.ExpiresAt, c.RecordedBy)
+	if err != nil {
+		return fmt.Errorf("record consent: %w", mapError(err))
+	}
+	return nil
 }
 
 // WithdrawConsent marks a consent withdrawn now. The record stays; every
