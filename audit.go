@@ -30,3 +30,29 @@ const (
 type AuditLog interface {
 	AppendAudit(ctx context.Context, e AuditEvent) error
 }
+
+// Purposes of access recorded in the access log.
+const (
+	PurposeCaseManagement = "case_management"
+	PurposeIdentification = "identification"
+	PurposeConsented      = "consented_sharing"
+	PurposeBreakGlass     = "break_glass"
+	PurposeResidence      = "residence_permit"
+	PurposeAdministration = "administration"
+)
+
+type purposeKey struct{}
+
+// WithPurpose returns ctx carrying why the acting user accesses records,
+// for the access log.
+func WithPurpose(ctx context.Context, purpose string) context.Context {
+	return context.WithValue(ctx, purposeKey{}, purpose)
+}
+
+// PurposeFromContext returns the purpose ctx carries, or case management.
+func PurposeFromContext(ctx context.Context) string {
+	if p, ok := ctx.Value(purposeKey{}).(string); ok && p != "" {
+		return p
+	}
+	return PurposeCaseManagement
+}

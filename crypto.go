@@ -34,6 +34,9 @@ func (r FieldRef) AssociatedData() []byte {
 type Vault interface {
 	Seal(ctx context.Context, c Compartment, ref FieldRef, plaintext []byte) ([]byte, error)
 	Open(ctx context.Context, c Compartment, ref FieldRef, ciphertext []byte) ([]byte, error)
+	// RecordRef returns the pseudonymous reference under which the access
+	// log names a record: a keyed hash, so the log alone names no one.
+	RecordRef(ctx context.Context, kind, id string) (string, error)
 }
 
 type compartmentsKey struct{}

@@ -43,6 +43,8 @@ const (
 	PermitRead    Action = "permit.read"
 	PermitDecide  Action = "permit.decide"
 
+	IdentitySearch Action = "identity.search" // exact-match search by name, birth date, document
+
 	ScreeningEvaluate Action = "screening.evaluate" // use the catalogue, record anonymously
 	ScreeningRecord   Action = "screening.record"   // record on a case, with consent
 	ScreeningRead     Action = "screening.read"
@@ -127,6 +129,9 @@ func Decide(user *haven.User, action Action, rec *Record) Decision {
 		return Allow
 	case CaseCreate, CaseList, ScreeningEvaluate:
 		return allowIf(care, Deny)
+	case IdentitySearch:
+		// The competent body decides on case facts, not identities.
+		return allowIf(care && role != haven.RoleCompetentBody, Deny)
 	case PermitList, PermitRead, PermitDecide:
 		return allowIf(role == haven.RoleImmigration, Deny)
 	case UserList, UserCreate, OrganisationList, OrganisationCreate:

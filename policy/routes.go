@@ -28,6 +28,7 @@ var Routes = map[string]Action{
 	"POST /login/totp/setup": Public,
 
 	"GET /api/v1/me":                                      Me,
+	"POST /api/v1/identity-search":                        IdentitySearch,
 	"GET /api/v1/cases":                                   CaseList,
 	"POST /api/v1/cases":                                  CaseCreate,
 	"GET /api/v1/cases/{id}":                              CaseRead,
@@ -41,6 +42,7 @@ var Routes = map[string]Action{
 	"GET /api/v1/cases/{id}/permits":                      PermitRequest,
 	"POST /api/v1/cases/{id}/permits":                     PermitRequest,
 	"POST /api/v1/cases/{id}/break-glass":                 BreakGlassCreate,
+	"GET /api/v1/cases/{id}/access-log":                   AccessLogRead,
 	"GET /api/v1/cases/{id}/break-glass":                  BreakGlassList,
 	"GET /api/v1/screening/catalogue":                     ScreeningEvaluate,
 	"POST /api/v1/screening/evaluate":                     ScreeningEvaluate,

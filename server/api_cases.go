@@ -53,10 +53,35 @@ func (s *Server) findCaseFor(r *http.Request, u *haven.User, id string, action p
 }
 
 // findCaseRecord is findCaseFor that also returns what the policy saw.
+//
+// Every refusal is logged, and so is every allowed read; writes are logged
+// by the store in the write's own transaction.
 func (s *Server) findCaseRecord(r *http.Request, u *haven.User, id string, action policy.Action) (*haven.Case, *policy.Record, error) {
+	c, rec, err := s.checkCase(r, u, id, action)
+	switch {
+	case err == errHidden || err == errDenied:
+		if lerr := s.Audit.AuditAccess(r.Context(), string(action), haven.AuditRefused, id); lerr != nil {
+			return nil, nil, lerr
+		}
+	case err == nil && readActions[action]:
+		if lerr := s.Audit.AuditAccess(r.Context(), string(action), haven.AuditAllowed, id); lerr != nil {
+			return nil, nil, lerr
+		}
+	}
+	return c, rec, err
+}
+
+// readActions are the actions that only read a record; the server logs
+// them (the store logs writes).
+var readActions = map[policy.Action]bool{
+	policy.CaseRead: true, policy.PersonRead: true, policy.NoteRead: true, policy.ConsentRead: true,
+	policy.ScreeningRead: true, policy.BreakGlassList: true, policy.AccessLogRead: true, policy.PermitRequest: true,
+}
+
+func (s *Server) checkCase(r *http.Request, u *haven.User, id string, action policy.Action) (*haven.Case, *policy.Record, error) {
 	// A role that could not do this on any case, with any consent or
-	// break-glass, is answered before the database is touched, so neither
-	// the answer nor its timing tells whether the case exists.
+	// break-glass, is answered before the case is read, so neither the
+	// answer nor its timing tells whether the case exists.
 	if !couldEver(u, action) {
 		return nil, nil, errHidden
 	}
@@ -73,7 +98,22 @@ func (s *Server) findCaseRecord(r *http.Request, u *haven.User, id string, actio
 	if err := decide(u, action, rec); err != nil {
 		return nil, nil, err
 	}
+	*r = *r.WithContext(haven.WithPurpose(r.Context(), purposeOf(u, rec)))
 	return c, rec, nil
+}
+
+// purposeOf names, for the access log, the ground on which the user
+// reaches the record.
+func purposeOf(u *haven.User, rec *policy.Record) string {
+	switch {
+	case rec.OwnerOrganisationID == u.OrganisationID:
+		return haven.PurposeCaseManagement
+	case u.Role == haven.RoleCompetentBody:
+		return haven.PurposeIdentification
+	case rec.BreakGlass:
+		return haven.PurposeBreakGlass
+	}
+	return haven.PurposeConsented
 }
 
 // recordOf gathers what the policy needs about a case, read afresh on
@@ -222,6 +262,9 @@ func (s *Server) apiListCases(w http.ResponseWriter, r *http.Request, a *authent
 	if err != nil {
 		return err
 	}
+	if err := s.Audit.AuditAccess(r.Context(), "case.list", haven.AuditAllowed, caseIDs(cases)...); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, caseList{Cases: cases, Next: next})
 }
 
@@ -279,4 +322,70 @@ func (s *Server) apiListNotes(w http.ResponseWriter, r *http.Request, a *authent
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, a *authenticated) error {
 	return writeJSON(w, http.StatusOK, a.user)
+}
+
+func caseIDs(cases []*haven.Case) []string {
+	ids := make([]string, len(cases))
+	for i, c := range cases {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// accessEntry is one line of a record's access history as shown to its
+// caseworker: who, from which organisation, did what, why and when.
+type accessEntry struct {
+	Time         time.Time `json:"time"`
+	User         string    `json:"user"`
+	Organisation string    `json:"organisation"`
+	Action       string    `json:"action"`
+	Purpose      string    `json:"purpose"`
+	Outcome      string    `json:"outcome"`
+}
+
+// accessHistory resolves the log's user ids to names for the owner.
+func (s *Server) accessHistory(r *http.Request, caseID string) ([]accessEntry, error) {
+	events, err := s.Audit.AccessHistory(r.Context(), caseID)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := s.Orgs.ListOrganisations(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	orgName := map[string]string{}
+	for _, o := range orgs {
+		orgName[o.ID] = o.Name
+	}
+	users := map[string]*haven.User{}
+	out := make([]accessEntry, 0, len(events))
+	for _, e := range events {
+		entry := accessEntry{Time: e.Time, Action: e.Action, Purpose: e.Purpose, Outcome: e.Outcome}
+		if e.UserID != "" {
+			u, ok := users[e.UserID]
+			if !ok {
+				if u, err = s.Users.FindUserByID(r.Context(), e.UserID); err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+					return nil, err
+				}
+				users[e.UserID] = u
+			}
+			if u != nil {
+				entry.User, entry.Organisation = u.DisplayName, orgName[u.OrganisationID]
+			}
+		}
+		out = append(out, entry)
+	}
+	return out, nil
+}
+
+func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	c, err := s.findCaseFor(r, a.user, r.PathValue("id"), policy.AccessLogRead)
+	if err != nil {
+		return err
+	}
+	entries, err := s.accessHistory(r, c.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"access_log": entries})
 }

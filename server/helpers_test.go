@@ -189,5 +189,5 @@ func servicesOf(db *store.DB, health server.Health) server.Services {
 	if health == nil {
 		health = db
 	}
-	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Health: health}
+	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Audit: db, Identities: db, Health: health}
 }

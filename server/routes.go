@@ -17,6 +17,7 @@ func (s *Server) registerRoutes() error {
 	// JSON API.
 	s.handle("GET /api/v1/openapi.json", s.handleOpenAPI)
 	s.handle("GET /api/v1/me", s.api(s.apiMe))
+	s.handle("POST /api/v1/identity-search", s.api(s.apiIdentitySearch))
 	s.handle("GET /api/v1/cases", s.api(s.apiListCases))
 	s.handle("POST /api/v1/cases", s.api(s.apiCreateCase))
 	s.handle("GET /api/v1/cases/{id}", s.api(s.apiGetCase))
@@ -31,6 +32,7 @@ func (s *Server) registerRoutes() error {
 	s.handle("POST /api/v1/cases/{id}/permits", s.api(s.apiRequestPermit))
 	s.handle("POST /api/v1/cases/{id}/break-glass", s.api(s.apiBreakGlass))
 	s.handle("GET /api/v1/cases/{id}/break-glass", s.api(s.apiListBreakGlass))
+	s.handle("GET /api/v1/cases/{id}/access-log", s.api(s.apiAccessLog))
 	s.handle("GET /api/v1/screening/catalogue", s.api(s.apiScreeningCatalogue))
 	s.handle("POST /api/v1/screening/evaluate", s.api(s.apiScreeningEvaluate))
 	s.handle("POST /api/v1/screenings/anonymous", s.api(s.apiAnonymousScreening))

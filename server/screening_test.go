@@ -52,7 +52,8 @@ func TestScreeningAPI(t *testing.T) {
 
 	st, body, _ := e.do(haven.RoleFirstResponder, "POST", "/api/v1/screening/evaluate", map[string]any{"answers": answers})
 	if st != 200 || !strings.Contains(string(body), "refer-for-reasonable-grounds") {
-		i := strings.Index(string(body), `"suggestion"`); t.Fatalf("evaluate: %d %.900s", st, string(body)[i:])
+		i := strings.Index(string(body), `"suggestion"`)
+		t.Fatalf("evaluate: %d %.900s", st, string(body)[i:])
 	}
 	// On a case: without consent, refused and nothing stored.
 	st, body, _ = e.do(haven.RoleFirstResponder, "POST", "/api/v1/cases/"+c.ID+"/screenings", map[string]any{"answers": answers})

@@ -57,7 +57,21 @@ type Services struct {
 	Permits    haven.PermitService
 	BreakGlass haven.BreakGlassService
 	Screenings haven.ScreeningService
+	Audit      AccessLog
+	Identities IdentitySearcher
 	Health     Health
+}
+
+// IdentitySearcher finds cases by exact identity through blind indexes.
+type IdentitySearcher interface {
+	FindCasesByIdentity(ctx context.Context, q haven.IdentityQuery) ([]*haven.Case, error)
+}
+
+// AccessLog records reads and refusals of records, and tells who accessed
+// a record. (Writes are logged by the store in their own transaction.)
+type AccessLog interface {
+	AuditAccess(ctx context.Context, action, outcome string, caseIDs ...string) error
+	AccessHistory(ctx context.Context, caseID string) ([]haven.AuditEvent, error)
 }
 
 // Server serves Haven over HTTP.
@@ -72,6 +86,7 @@ type Server struct {
 	metrics   *metrics
 	gatherer  prometheus.Gatherer
 	screening catalogues
+	searches  *rateLimiter
 	handler   http.Handler
 	routeErrs []error
 }
@@ -86,6 +101,7 @@ func New(cfg Config, reg *prometheus.Registry, svc Services, logger *slog.Logger
 	s := &Server{
 		Services: svc, Logger: logger,
 		config: cfg, catalog: catalog, mux: http.NewServeMux(), gatherer: reg,
+		searches: newRateLimiter(searchesPerMinute, time.Minute),
 	}
 	if s.metrics, err = newMetrics(reg); err != nil {
 		return nil, err

@@ -37,6 +37,9 @@ func (s *Server) handleCaseList(w http.ResponseWriter, r *http.Request, a *authe
 	if err != nil {
 		return err
 	}
+	if err := s.Audit.AuditAccess(r.Context(), "case.list", haven.AuditAllowed, caseIDs(d.Cases)...); err != nil {
+		return err
+	}
 	if d.Next != "" {
 		q := r.URL.Query()
 		q.Set("after", d.Next)
@@ -56,6 +59,7 @@ type caseViewData struct {
 	// The owner organisation also manages consents and sees break-glass
 	// accesses to the record.
 	CanManage     bool
+	AccessLog     []accessEntry
 	Consents      []*haven.Consent
 	BreakGlass    []*haven.BreakGlass
 	Organisations []*haven.Organisation
@@ -90,9 +94,15 @@ func (s *Server) renderCaseView(w http.ResponseWriter, r *http.Request, a *authe
 		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
 			return err
 		}
+		if err := s.Audit.AuditAccess(r.Context(), string(policy.PersonRead), haven.AuditAllowed, c.ID); err != nil {
+			return err
+		}
 	}
 	if allowed(policy.NoteRead) {
 		if d.Notes, err = s.Cases.ListNotes(r.Context(), c.ID); err != nil {
+			return err
+		}
+		if err := s.Audit.AuditAccess(r.Context(), string(policy.NoteRead), haven.AuditAllowed, c.ID); err != nil {
 			return err
 		}
 	}
@@ -104,6 +114,9 @@ func (s *Server) renderCaseView(w http.ResponseWriter, r *http.Request, a *authe
 			return err
 		}
 		if d.Organisations, err = s.Orgs.ListOrganisations(r.Context()); err != nil {
+			return err
+		}
+		if d.AccessLog, err = s.accessHistory(r, c.ID); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/audit"
 )
 
 var _ haven.BreakGlassService = (*DB)(nil)
@@ -29,12 +30,17 @@ func (db *DB) BreakGlass(ctx context.Context, b *haven.BreakGlass) error {
 	if err != nil {
 		return fmt.Errorf("break glass: %w", err)
 	}
-	_, err = db.exec(ctx, `INSERT INTO break_glass (id, case_id, user_id, reason_enc, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		b.ID, b.CaseID, b.UserID, reason, b.CreatedAt, b.ExpiresAt)
+	logEntry, err := db.auditEvent(haven.WithPurpose(ctx, haven.PurposeBreakGlass), "breakglass.create", audit.KindCase, b.CaseID, haven.AuditAllowed)
 	if err != nil {
-		return fmt.Errorf("break glass: %w", mapError(err))
+		return fmt.Errorf("break glass: %w", err)
 	}
-	return nil
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO break_glass (id, case_id, user_id, reason_enc, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			b.ID, b.CaseID, b.UserID, reason, b.CreatedAt, b.ExpiresAt); err != nil {
+			return fmt.Errorf("break glass: %w", mapError(err))
+		}
+		return tx.logWrite(ctx, logEntry)
+	})
 }
 
 // ActiveBreakGlass returns the user's unexpired emergency access to a case.

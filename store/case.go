@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/audit"
 )
 
 var _ haven.CaseService = (*DB)(nil)
@@ -47,10 +48,16 @@ func (db *DB) CreateCase(ctx context.Context, c *haven.Case, p *haven.Person) er
 			return fmt.Errorf("create case: %w", err)
 		}
 	}
-	err := db.inTx(ctx, func(tx *Tx) error {
+	logEntry, err := db.auditEvent(ctx, "case.create", audit.KindCase, c.ID, haven.AuditAllowed)
+	if err != nil {
+		return fmt.Errorf("create case: %w", err)
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
 		if personID != nil {
-			if _, err := tx.exec(ctx, `INSERT INTO persons (id, given_name_enc, family_name_enc, date_of_birth_enc, document_number_enc, contact_enc)
-				VALUES (?, ?, ?, ?, ?, ?)`, personID, sealed[0], sealed[1], sealed[2], sealed[3], sealed[4]); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO persons (id, given_name_enc, family_name_enc, date_of_birth_enc, document_number_enc, contact_enc,
+				given_name_bidx, family_name_bidx, date_of_birth_bidx, document_number_bidx)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, personID, sealed[0], sealed[1], sealed[2], sealed[3], sealed[4],
+				sealed[5], sealed[6], sealed[7], sealed[8]); err != nil {
 				return mapError(err)
 			}
 		}
@@ -66,7 +73,10 @@ func (db *DB) CreateCase(ctx context.Context, c *haven.Case, p *haven.Person) er
 			v.MethodOfRecruitment, c.CreatedBy, c.CreatedAt, c.UpdatedAt); err != nil {
 			return mapError(err)
 		}
-		return writeCaseChildren(ctx, tx, c)
+		if err := writeCaseChildren(ctx, tx, c); err != nil {
+			return err
+		}
+		return tx.logWrite(ctx, logEntry)
 	})
 	if err != nil {
 		return fmt.Errorf("create case: %w", err)
@@ -262,8 +272,12 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 		return nil, &haven.Error{Code: haven.EINVALID, Message: "The input is not valid.",
 			Fields: []haven.FieldError{{Field: "version", Reason: "is required: the version of the case you read"}}}
 	}
+	logEntry, err := db.auditEvent(ctx, "case.update", audit.KindCase, id, haven.AuditAllowed)
+	if err != nil {
+		return nil, fmt.Errorf("update case: %w", err)
+	}
 	var out *haven.Case
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		c, err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = ?`, id))
 		if err != nil {
 			return mapError(err)
@@ -311,7 +325,7 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 			}
 		}
 		out = c
-		return nil
+		return tx.logWrite(ctx, logEntry)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update case: %w", err)

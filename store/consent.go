@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/audit"
 )
 
 var _ haven.ConsentService = (*DB)(nil)
@@ -18,7 +19,16 @@ func (db *DB) RecordConsent(ctx context.Context, c *haven.Consent) error {
 	if u == nil {
 		return haven.Errorf(haven.EUNAUTHORIZED, "Please log in.")
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return db.insertConsent(ctx, tx, c, u) })
+	logEntry, err := db.auditEvent(ctx, "consent.record", audit.KindCase, c.CaseID, haven.AuditAllowed)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := db.insertConsent(ctx, tx, c, u); err != nil {
+			return err
+		}
+		return tx.logWrite(ctx, logEntry)
+	})
 }
 
 // insertConsent validates a consent against its case and writes it within
@@ -59,8 +69,12 @@ func (db *DB) insertConsent(ctx context.Context, tx *Tx, c *haven.Consent, u *ha
 // WithdrawConsent marks a consent withdrawn now. The record stays; every
 // access check from now on reads it as not in force.
 func (db *DB) WithdrawConsent(ctx context.Context, caseID, consentID string) (*haven.Consent, error) {
+	logEntry, err := db.auditEvent(ctx, "consent.withdraw", audit.KindCase, caseID, haven.AuditAllowed)
+	if err != nil {
+		return nil, err
+	}
 	var out *haven.Consent
-	err := db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		c, err := scanConsent(tx.queryRow(ctx, `SELECT `+consentColumns+` FROM consents WHERE id = ? AND case_id = ?`, consentID, caseID))
 		if err != nil {
 			return fmt.Errorf("withdraw consent: %w", mapError(err))
@@ -74,7 +88,7 @@ func (db *DB) WithdrawConsent(ctx context.Context, caseID, consentID string) (*h
 		}
 		c.WithdrawnAt = &now
 		out = c
-		return nil
+		return tx.logWrite(ctx, logEntry)
 	})
 	return out, err
 }

@@ -44,6 +44,9 @@ type DB struct {
 	vault   haven.Vault
 	auth    *AuthSettings
 
+	// auditOff stops the store logging its own writes (benchmarks only).
+	auditOff bool
+
 	dummyMu     sync.Mutex
 	dummy       string
 	dummyParams password.Params
@@ -250,3 +253,6 @@ func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func (db *DB) RawQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return db.readQuery(ctx, q, args...)
 }
+
+// Vault returns the vault the store seals with, or nil.
+func (db *DB) Vault() haven.Vault { return db.vault }

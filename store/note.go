@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/audit"
 )
 
 func noteRef(id string) haven.FieldRef {
@@ -30,12 +31,17 @@ func (db *DB) AddNote(ctx context.Context, n *haven.Note) error {
 	if err != nil {
 		return fmt.Errorf("add note: %w", err)
 	}
-	_, err = db.exec(ctx, `INSERT INTO case_notes (id, case_id, author_id, body_enc, created_at) VALUES (?, ?, ?, ?, ?)`,
-		n.ID, n.CaseID, n.AuthorID, body, n.CreatedAt)
+	logEntry, err := db.auditEvent(ctx, "note.add", audit.KindCase, n.CaseID, haven.AuditAllowed)
 	if err != nil {
-		return fmt.Errorf("add note: %w", mapError(err))
+		return fmt.Errorf("add note: %w", err)
 	}
-	return nil
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO case_notes (id, case_id, author_id, body_enc, created_at) VALUES (?, ?, ?, ?, ?)`,
+			n.ID, n.CaseID, n.AuthorID, body, n.CreatedAt); err != nil {
+			return fmt.Errorf("add note: %w", mapError(err))
+		}
+		return tx.logWrite(ctx, logEntry)
+	})
 }
 
 // ListNotes returns a case's notes, oldest first, decrypted.

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/audit"
 )
 
 var _ haven.PermitService = (*DB)(nil)
@@ -68,14 +69,20 @@ func (db *DB) RequestPermit(ctx context.Context, caseID string, kind haven.Permi
 			return nil, fmt.Errorf("request permit: %w", err)
 		}
 	}
+	logEntry, err := db.auditEvent(haven.WithPurpose(ctx, haven.PurposeResidence), "permit.request", audit.KindCase, caseID, haven.AuditAllowed)
+	if err != nil {
+		return nil, fmt.Errorf("request permit: %w", err)
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `INSERT INTO permit_requests (id, reference, kind, given_name_enc, family_name_enc, date_of_birth_enc,
 			nationality, document_number_enc, status, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.Reference, string(p.Kind), sealed[0], sealed[1], sealed[2], p.Nationality, sealed[3], p.Status, p.RequestedAt); err != nil {
 			return mapError(err)
 		}
-		_, err := tx.exec(ctx, `INSERT INTO case_permit_requests (case_id, permit_id) VALUES (?, ?)`, caseID, p.ID)
-		return mapError(err)
+		if _, err := tx.exec(ctx, `INSERT INTO case_permit_requests (case_id, permit_id) VALUES (?, ?)`, caseID, p.ID); err != nil {
+			return mapError(err)
+		}
+		return tx.logWrite(ctx, logEntry)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("request permit: %w", err)
@@ -176,13 +183,27 @@ func (db *DB) DecidePermit(ctx context.Context, id string, d haven.PermitDecisio
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	now := db.Now()
-	res, err := db.exec(ctx, `UPDATE permit_requests SET status = ?, decided_at = ?, valid_until = ? WHERE id = ? AND status = ?`,
-		d.Status, now, d.ValidUntil, id, haven.PermitPending)
+	logEntry, err := db.auditEvent(haven.WithPurpose(ctx, haven.PurposeResidence), "permit.decide", "permit", id, haven.AuditAllowed)
 	if err != nil {
-		return nil, fmt.Errorf("decide permit: %w", mapError(err))
+		return nil, fmt.Errorf("decide permit: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	now := db.Now()
+	var n int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE permit_requests SET status = ?, decided_at = ?, valid_until = ? WHERE id = ? AND status = ?`,
+			d.Status, now, d.ValidUntil, id, haven.PermitPending)
+		if err != nil {
+			return fmt.Errorf("decide permit: %w", mapError(err))
+		}
+		if n, _ = res.RowsAffected(); n != 1 {
+			return nil
+		}
+		return tx.logWrite(ctx, logEntry)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n != 1 {
 		if _, err := db.FindPermitRequest(ctx, id); err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/haven-nrm/haven"
 )
@@ -15,13 +16,22 @@ func personRef(id, field string) haven.FieldRef {
 
 var errNoVault = errors.New("no vault configured: identifying fields cannot be stored or read")
 
+var errNoIndexer = errors.New("the vault cannot compute blind indexes: identities cannot be stored or searched")
+
 // sealPerson encrypts each identifying field of p, bound to p's id and the
-// field's name; empty fields stay NULL.
+// field's name, and computes the blind index of each searchable field. It
+// returns the sealed fields in haven.PersonFields order followed by the
+// indexes in haven.IndexedPersonFields order, the column order of
+// CreateCase's INSERT; empty fields stay NULL.
 func (db *DB) sealPerson(ctx context.Context, p *haven.Person) ([][]byte, error) {
 	if db.vault == nil {
 		return nil, errNoVault
 	}
-	out := make([][]byte, len(haven.PersonFields))
+	ix, ok := db.vault.(blindIndexer)
+	if !ok {
+		return nil, errNoIndexer
+	}
+	out := make([][]byte, len(haven.PersonFields), len(haven.PersonFields)+len(haven.IndexedPersonFields))
 	for i, f := range haven.PersonFields {
 		v := *p.Field(f)
 		if v == "" {
@@ -32,6 +42,13 @@ func (db *DB) sealPerson(ctx context.Context, p *haven.Person) ([][]byte, error)
 			return nil, err
 		}
 		out[i] = ct
+	}
+	for _, f := range haven.IndexedPersonFields {
+		idx, err := ix.BlindIndex(ctx, haven.CompartmentCare, f, *p.Field(f))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, idx)
 	}
 	return out, nil
 }
@@ -69,3 +86,121 @@ func (db *DB) FindPersonByCaseID(ctx context.Context, caseID string) (*haven.Per
 	}
 	return p, nil
 }
+
+// FindCasesByIdentity returns the cases whose person matches every field
+// given in q, compared in normalised form (haven.NormalizeIdentity),
+// ordered by case id. The database is searched by blind index only; each
+// candidate's fields are then decrypted and compared, so an index that
+// collides, or was copied from another row, never returns the wrong
+// person, and a value that does not decrypt fails the whole search rather
+// than be skipped. More than haven.MaxIdentityMatches candidates is an
+// EINVALID error: the query must be narrowed.
+//
+// It returns cases, not identities: the caller decides, through the
+// policy, which of them the user may see, and reads a person only then.
+func (db *DB) FindCasesByIdentity(ctx context.Context, q haven.IdentityQuery) ([]*haven.Case, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if db.vault == nil {
+		return nil, fmt.Errorf("find cases by identity: %w", errNoVault)
+	}
+	ix, ok := db.vault.(blindIndexer)
+	if !ok {
+		return nil, fmt.Errorf("find cases by identity: %w", errNoIndexer)
+	}
+	var (
+		fields []string
+		where  []string
+		args   []any
+	)
+	for _, f := range haven.IndexedPersonFields {
+		v := q.Field(f)
+		if v == "" {
+			continue
+		}
+		// One index per enabled index key: while a rotation re-indexes,
+		// a row may carry the old key's index or the new one's.
+		candidates, err := ix.BlindIndexCandidates(ctx, haven.CompartmentCare, f, v)
+		if err != nil {
+			return nil, fmt.Errorf("find cases by identity: %w", err)
+		}
+		if len(candidates) == 0 {
+			return nil, fmt.Errorf("find cases by identity: no blind index for %s", f)
+		}
+		fields = append(fields, f)
+		where = append(where, "p."+f+"_bidx IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(candidates)), ", ")+")")
+		for _, c := range candidates {
+			args = append(args, c)
+		}
+	}
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = "p." + f + "_enc"
+	}
+	args = append(args, haven.MaxIdentityMatches+1)
+	rows, err := db.readQuery(ctx, `SELECT `+caseColumns+`, p.id, `+strings.Join(cols, ", ")+`
+		FROM cases c JOIN persons p ON p.id = c.person_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find cases by identity: %w", mapError(err))
+	}
+	type candidate struct {
+		c        *haven.Case
+		personID string
+		sealed   [][]byte
+	}
+	var found []candidate
+	for rows.Next() {
+		k := candidate{sealed: make([][]byte, len(fields))}
+		extra := []any{&k.personID}
+		for i := range k.sealed {
+			extra = append(extra, &k.sealed[i])
+		}
+		if k.c, err = scanCase(scanWith{rows, extra}); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("find cases by identity: %w", err)
+		}
+		found = append(found, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find cases by identity: %w", mapError(err))
+	}
+	if len(found) > haven.MaxIdentityMatches {
+		return nil, haven.Errorf(haven.EINVALID, "More than %d cases match; add another field to narrow the search.", haven.MaxIdentityMatches)
+	}
+	cases := []*haven.Case{}
+	for _, k := range found {
+		match := true
+		for i, f := range fields {
+			if k.sealed[i] == nil {
+				match = false
+				break
+			}
+			pt, err := db.vault.Open(ctx, haven.CompartmentCare, personRef(k.personID, f), k.sealed[i])
+			if err != nil {
+				return nil, fmt.Errorf("find cases by identity: %w", err)
+			}
+			if haven.NormalizeIdentity(f, string(pt)) != haven.NormalizeIdentity(f, q.Field(f)) {
+				match = false
+				break
+			}
+		}
+		if match {
+			cases = append(cases, k.c)
+		}
+	}
+	if err := db.loadChildren(ctx, db.read, cases); err != nil {
+		return nil, fmt.Errorf("find cases by identity: %w", err)
+	}
+	return cases, nil
+}
+
+// scanWith scans a row into a case's columns, then into extra.
+type scanWith struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (s scanWith) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.extra...)...) }

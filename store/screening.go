@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/audit"
 )
 
 var _ haven.ScreeningService = (*DB)(nil)
@@ -25,12 +26,24 @@ func (db *DB) RecordScreening(ctx context.Context, s *haven.Screening, consent *
 		return &haven.Error{Code: haven.EINVALID, Message: "The input is not valid.",
 			Fields: []haven.FieldError{{Field: "consent", Reason: "a screening is recorded on a case only with the person's consent (GR 38 §79); record it anonymously otherwise"}}}
 	}
+	logEntry, err := db.auditEvent(ctx, "screening.record", audit.KindCase, consent.CaseID, haven.AuditAllowed)
+	if err != nil {
+		return err
+	}
+	s.CaseID, s.Anonymous = consent.CaseID, false
+	sealed, err := db.sealScreening(ctx, s, u)
+	if err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := db.insertConsent(ctx, tx, consent, u); err != nil {
 			return err
 		}
-		s.CaseID, s.ConsentID, s.Anonymous = consent.CaseID, consent.ID, false
-		return db.insertScreening(ctx, tx, s, u)
+		s.ConsentID = consent.ID
+		if err := db.insertScreening(ctx, tx, s, sealed); err != nil {
+			return err
+		}
+		return tx.logWrite(ctx, logEntry)
 	})
 }
 
@@ -42,24 +55,36 @@ func (db *DB) RecordAnonymousScreening(ctx context.Context, s *haven.Screening) 
 		return haven.Errorf(haven.EUNAUTHORIZED, "Please log in.")
 	}
 	s.CaseID, s.ConsentID, s.Anonymous = "", "", true
-	return db.inTx(ctx, func(tx *Tx) error { return db.insertScreening(ctx, tx, s, u) })
+	sealed, err := db.sealScreening(ctx, s, u)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error { return db.insertScreening(ctx, tx, s, sealed) })
 }
 
-func (db *DB) insertScreening(ctx context.Context, tx *Tx, s *haven.Screening, u *haven.User) error {
+// sealScreening gives s its id and seals its answers and result. It runs
+// before the transaction: a first keyset load needs the SQLite writer that
+// a transaction would hold.
+func (db *DB) sealScreening(ctx context.Context, s *haven.Screening, u *haven.User) ([2][]byte, error) {
 	s.ID, s.CreatedBy, s.CreatedAt = newID(), u.ID, db.Now()
 	answers, err := db.vault.Seal(ctx, haven.CompartmentCare, screeningRef(s.ID, "answers"), s.Answers)
 	if err != nil {
-		return fmt.Errorf("record screening: %w", err)
+		return [2][]byte{}, fmt.Errorf("record screening: %w", err)
 	}
 	result, err := db.vault.Seal(ctx, haven.CompartmentCare, screeningRef(s.ID, "result"), s.Result)
 	if err != nil {
-		return fmt.Errorf("record screening: %w", err)
+		return [2][]byte{}, fmt.Errorf("record screening: %w", err)
 	}
+	return [2][]byte{answers, result}, nil
+}
+
+func (db *DB) insertScreening(ctx context.Context, tx *Tx, s *haven.Screening, sealed [2][]byte) error {
+	answers, result := sealed[0], sealed[1]
 	var caseID, consentID any
 	if !s.Anonymous {
 		caseID, consentID = s.CaseID, s.ConsentID
 	}
-	_, err = tx.exec(ctx, `INSERT INTO screenings (id, case_id, consent_id, catalogue_version, catalogue_digest, list, age, outcome,
+	_, err := tx.exec(ctx, `INSERT INTO screenings (id, case_id, consent_id, catalogue_version, catalogue_digest, list, age, outcome,
 		answers_enc, result_enc, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, caseID, consentID, s.CatalogueVersion, s.CatalogueDigest, s.List, s.Age, s.Outcome, answers, result, s.CreatedBy, s.CreatedAt)
 	if err != nil {

@@ -37,6 +37,7 @@ type Vault struct {
 
 	mu         sync.Mutex
 	primitives map[haven.Compartment]tink.AEAD
+	indexes    map[haven.Compartment]*indexCache // blind-index keysets (blindindex.go)
 }
 
 var _ haven.Vault = (*Vault)(nil)
@@ -64,10 +65,17 @@ func (v *Vault) Check(ctx context.Context, compartments ...haven.Compartment) er
 func (v *Vault) primitive(ctx context.Context, c haven.Compartment) (tink.AEAD, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if p, ok := v.primitives[c]; ok {
+	// A cache older than KeysetRefreshInterval is read again, so a key
+	// rotated by another instance reaches this one (rotate.go).
+	p, cached := v.primitives[c]
+	if cached && fresh(p) {
 		return p, nil
 	}
-	wrapped, err := v.store.LoadKeyset(ctx, c)
+	load := v.store.LoadKeyset
+	if cached {
+		load = v.reloadKeyset // never waits for the writer: the caller may hold it
+	}
+	wrapped, err := load(ctx, c)
 	if haven.ErrorCode(err) == haven.ENOTFOUND {
 		if err := v.create(ctx, c); err != nil {
 			return nil, err
@@ -81,7 +89,7 @@ func (v *Vault) primitive(ctx context.Context, c haven.Compartment) (tink.AEAD, 
 	if err != nil {
 		return nil, fmt.Errorf("vault: the master key does not open the %s keyset (wrong key file?)", c)
 	}
-	p, err := aead.New(h)
+	p, err = newCachedAEAD(h)
 	if err != nil {
 		return nil, fmt.Errorf("vault: keyset %s: %w", c, err)
 	}
@@ -141,6 +149,13 @@ func (v *Vault) Open(ctx context.Context, c haven.Compartment, ref haven.FieldRe
 		return nil, err
 	}
 	pt, err := p.Decrypt(ciphertext, ref.AssociatedData())
+	if err != nil {
+		// The value may name a key another instance added since this one
+		// loaded the keyset (rotate.go).
+		if np, ok := v.reloadForUnknownKey(ctx, c, p, ciphertext); ok {
+			pt, err = np.Decrypt(ciphertext, ref.AssociatedData())
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s.%s: %w", ref.Table, ref.Field, ErrDecrypt)
 	}

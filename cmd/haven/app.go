@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -60,8 +61,59 @@ func attachVault(ctx context.Context, db *store.DB, keyFile string) error {
 	if err := v.Check(ctx, haven.CompartmentCare, haven.CompartmentJustice, haven.CompartmentImmigration, haven.CompartmentStaff); err != nil {
 		return err
 	}
+	if err := v.CheckAudit(ctx); err != nil {
+		return err
+	}
+	if err := db.PrepareAudit(ctx); err != nil {
+		return err
+	}
 	db.SetVault(v)
 	return nil
+}
+
+// checkpointEvery is how often a running server signs a checkpoint of the
+// access log when it has grown: entries after the latest checkpoint are
+// the only ones a database administrator could rewrite unseen.
+const checkpointEvery = time.Minute
+
+// checkpointLoop signs a checkpoint of the access log every interval while
+// new entries arrive, until ctx ends. Several instances may each sign;
+// checkpoints of the same head are harmless.
+func (a *App) checkpointLoop(ctx context.Context, every time.Duration) {
+	v, ok := a.DB.Vault().(*vault.Vault)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var last int64 = -1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		latest, err := a.DB.LatestAuditCheckpoint(ctx)
+		if err != nil && haven.ErrorCode(err) != haven.ENOTFOUND {
+			a.Logger.Error("audit checkpoint", "error", err)
+			continue
+		}
+		size, err := a.DB.AuditSize(ctx)
+		if err != nil {
+			a.Logger.Error("audit checkpoint", "error", err)
+			continue
+		}
+		if size == latest.Size || size == last {
+			continue
+		}
+		cp, err := a.DB.CreateAuditCheckpoint(ctx, v)
+		if err != nil {
+			a.Logger.Error("audit checkpoint", "error", err)
+			continue
+		}
+		last = cp.Size
+		a.Logger.Info("audit checkpoint signed", "size", cp.Size)
+	}
 }
 
 // Open opens the database and starts listening. Nothing is served yet.
@@ -81,7 +133,7 @@ func (a *App) Open(ctx context.Context) error {
 		Version:        Version,
 		RequireTOTP:    a.Config.RequireTOTP,
 	}, reg, server.Services{
-		Cases: a.DB, Users: a.DB, Orgs: a.DB, Auth: a.DB, Consents: a.DB, Permits: a.DB, BreakGlass: a.DB, Screenings: a.DB, Health: a.DB,
+		Cases: a.DB, Users: a.DB, Orgs: a.DB, Auth: a.DB, Consents: a.DB, Permits: a.DB, BreakGlass: a.DB, Screenings: a.DB, Audit: a.DB, Identities: a.DB, Health: a.DB,
 	}, a.Logger)
 	if err != nil {
 		return err
@@ -123,6 +175,9 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	}()
 	a.Logger.Info("haven is serving", "url", a.URL(), "version", Version, "database", string(a.DB.Dialect()))
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	go a.checkpointLoop(loopCtx, checkpointEvery)
 	select {
 	case err := <-errc:
 		return err

@@ -9,8 +9,11 @@ import (
 )
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "rotate" {
+		return runKeysRotate(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "init" {
-		fmt.Fprintln(stderr, "Usage: haven keys init [--master-key-file PATH]")
+		fmt.Fprintln(stderr, "Usage: haven keys init [--master-key-file PATH]\n       haven keys rotate [--compartment care] [--batch 500] [--grace 2m] [--continue]")
 		return errUsage
 	}
 	fs := newFlagSet("keys init", stderr)

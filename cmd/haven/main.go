@@ -25,7 +25,8 @@ Commands:
   migrate   bring the database schema up to date
   user      manage staff accounts (add, list, disable, enable, reset-totp)
   token     create an API token (token create --user NAME)
-  keys      manage encryption keys (keys init)
+  keys      manage encryption keys (keys init, keys rotate)
+  audit     the tamper-evident access log (audit verify|checkpoint|export-checkpoint|show)
   estimate  estimate undetected victims from list overlaps (--file overlaps.csv)
   version   print the version
 
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runToken(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "estimate":
 		return runEstimate(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
