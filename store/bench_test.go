@@ -143,3 +143,67 @@ func bulkCases(db *store.DB, fx *storetest.Fixture, n int) error {
 	_, err := db.Exec(ctx, "COMMIT")
 	return err
 }
+
+// plainVault stores values as they are: the baseline of a write with
+// encryption turned off. Its "blind index" is the value itself.
+type plainVault struct{}
+
+func (plainVault) Seal(_ context.Context, _ haven.Compartment, _ haven.FieldRef, p []byte) ([]byte, error) {
+	return append([]byte(nil), p...), nil
+}
+func (plainVault) Open(_ context.Context, _ haven.Compartment, _ haven.FieldRef, c []byte) ([]byte, error) {
+	return c, nil
+}
+func (plainVault) RecordRef(context.Context, string, string) (string, error) { return "", nil }
+func (plainVault) BlindIndex(_ context.Context, _ haven.Compartment, _, v string) ([]byte, error) {
+	return []byte(v), nil
+}
+func (plainVault) BlindIndexCandidates(_ context.Context, _ haven.Compartment, _, v string) ([][]byte, error) {
+	return [][]byte{[]byte(v)}, nil
+}
+
+// BenchmarkProtectedWriteVsPlain measures, in one run, creating a case with
+// the person's identity encrypted (AEAD per field, blind indexes) and its
+// access-log entry appended, against the same write with encryption and
+// the access log turned off, and reports the ratio. Target: ratio ≤ 2.
+func BenchmarkProtectedWriteVsPlain(b *testing.B) {
+	for _, d := range []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.OpenSQLite}, {"postgres", storetest.OpenPostgres}} {
+		b.Run(d.name, func(b *testing.B) {
+			protected := d.open(b)
+			fx := storetest.Seed(b, protected)
+			plain := d.open(b)
+			fxPlain := storetest.Seed(b, plain)
+			plain.SetVault(plainVault{})
+			plain.SetAuditing(false)
+			ctxP := fx.As(context.Background(), haven.RoleFirstResponder)
+			ctxN := fxPlain.As(context.Background(), haven.RoleFirstResponder)
+			person := func() *haven.Person {
+				return &haven.Person{GivenName: "Amina", FamilyName: "Okafor", DateOfBirth: "2002-01-31", DocumentNumber: "A1234567", Contact: "+234 800 000 0000"}
+			}
+			// Warm both: the first protected write loads keysets.
+			protected.CreateCase(ctxP, sampleCase(), person())
+			plain.CreateCase(ctxN, sampleCase(), person())
+			var tp, tn time.Duration
+			n := 0
+			for b.Loop() {
+				t0 := time.Now()
+				if err := protected.CreateCase(ctxP, sampleCase(), person()); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if err := plain.CreateCase(ctxN, sampleCase(), person()); err != nil {
+					b.Fatal(err)
+				}
+				tn += time.Since(t1)
+				tp += t1.Sub(t0)
+				n++
+			}
+			b.ReportMetric(float64(tp.Nanoseconds())/float64(n), "protected-ns/case")
+			b.ReportMetric(float64(tn.Nanoseconds())/float64(n), "plain-ns/case")
+			b.ReportMetric(float64(tp)/float64(tn), "ratio")
+		})
+	}
+}
