@@ -1,6 +1,14 @@
 package haven
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrDecrypt is wrapped by every error of a value that does not open: it
+// was changed, moved to another record or field, or sealed under another
+// key. Haven fails closed on it, and logs it.
+var ErrDecrypt = errors.New("value does not decrypt")
 
 // Compartment is a separately keyed part of Haven's data. Case content lives
 // in the care compartment; the immigration compartment holds residence-permit

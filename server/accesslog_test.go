@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -52,6 +53,37 @@ func TestAccessLogShowsWhoLookedAndWhy(t *testing.T) {
 		_, body, _ = e.do(haven.RoleFirstResponder, "GET", "/api/v1/cases/"+c.ID+"/access-log", nil)
 		if !strings.Contains(string(body), "case.list") {
 			t.Errorf("a list view is not logged: %s", body)
+		}
+	})
+}
+
+// TestTamperedCiphertextFailsClosedAndIsLogged moves one person's sealed
+// name onto another's: reading it fails, shows nothing, and the failure is
+// in the access log.
+func TestTamperedCiphertextFailsClosedAndIsLogged(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, open func(testing.TB) *store.DB) {
+		e := newEnv(t, open)
+		a, b := validCase(), validCase()
+		a["person"] = map[string]any{"given_name": "Nadia", "family_name": "Haddad"}
+		b["person"] = map[string]any{"given_name": "Rania", "family_name": "Saleh"}
+		_, body, _ := e.do(haven.RoleFirstResponder, "POST", "/api/v1/cases", a)
+		ca := decode[haven.Case](t, body)
+		_, body, _ = e.do(haven.RoleFirstResponder, "POST", "/api/v1/cases", b)
+		cb := decode[haven.Case](t, body)
+		if _, err := e.db.Exec(context.Background(), `UPDATE persons SET given_name_enc = (SELECT given_name_enc FROM persons
+			WHERE id = (SELECT person_id FROM cases WHERE id = ?)) WHERE id = (SELECT person_id FROM cases WHERE id = ?)`, ca.ID, cb.ID); err != nil {
+			t.Fatal(err)
+		}
+		st, body, _ := e.do(haven.RoleFirstResponder, "GET", "/api/v1/cases/"+cb.ID+"/person", nil)
+		if st != 500 || strings.Contains(string(body), "Nadia") || strings.Contains(string(body), "Rania") {
+			t.Fatalf("tampered read: %d %s", st, body)
+		}
+		_, body, _ = e.do(haven.RoleFirstResponder, "GET", "/api/v1/cases/"+cb.ID+"/access-log", nil)
+		if !strings.Contains(string(body), `"outcome":"failed"`) {
+			t.Fatalf("the failure is not in the access log: %s", body)
+		}
+		if strings.Contains(e.logs.String(), "Nadia") {
+			t.Fatal("plaintext reached the logs")
 		}
 	})
 }

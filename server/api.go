@@ -40,6 +40,7 @@ func (s *Server) api(h apiHandler) http.HandlerFunc {
 		}
 		r = r.WithContext(userContext(r.Context(), a.user))
 		if err := h(w, r, a); err != nil {
+			s.logDecryptFailure(r, err)
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
 				s.apiErrorStatus(w, r, http.StatusRequestEntityTooLarge,
@@ -53,6 +54,24 @@ func (s *Server) api(h apiHandler) http.HandlerFunc {
 			}
 			s.apiError(w, r, err)
 		}
+	}
+}
+
+// logDecryptFailure records, in the access log, a request that failed
+// closed because a stored value did not decrypt: a tampered or moved
+// ciphertext is an event someone must look at.
+func (s *Server) logDecryptFailure(r *http.Request, err error) {
+	if !errors.Is(err, haven.ErrDecrypt) {
+		return
+	}
+	id := r.PathValue("id")
+	s.logger(r).Error("a stored value did not decrypt; the request failed closed", "route", r.Pattern)
+	var ids []string
+	if id != "" {
+		ids = []string{id}
+	}
+	if lerr := s.Audit.AuditAccess(r.Context(), string(policy.Routes[r.Pattern]), haven.AuditFailed, ids...); lerr != nil {
+		s.logger(r).Error("audit a decryption failure", "error", lerr)
 	}
 }
 

@@ -171,6 +171,7 @@ func (s *Server) page(h pageHandler) http.HandlerFunc {
 		}
 		r = r.WithContext(userContext(r.Context(), a.user))
 		if err := h(w, r, a); err != nil {
+			s.logDecryptFailure(r, err)
 			s.pageError(w, r, a, err)
 		}
 	}

@@ -10,7 +10,6 @@ package vault
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -115,7 +114,7 @@ func (v *Vault) create(ctx context.Context, c haven.Compartment) error {
 
 // ErrDecrypt is returned, wrapped, when a value does not open: it was
 // changed, moved to another record or field, or sealed under another key.
-var ErrDecrypt = errors.New("vault: value does not decrypt")
+var ErrDecrypt = haven.ErrDecrypt
 
 // errCompartment refuses a compartment the request may not use: the
 // cryptographic half of the firewall (GR 38 §54c, §83).
