@@ -45,6 +45,11 @@ const (
 
 	IdentitySearch Action = "identity.search" // exact-match search by name, birth date, document
 
+	// CaseEvent fires a lifecycle event; the lifecycle table then decides
+	// which roles may fire which event.
+	CaseEvent Action = "case.event"
+	Inbox     Action = "inbox"
+
 	ScreeningEvaluate Action = "screening.evaluate" // use the catalogue, record anonymously
 	ScreeningRecord   Action = "screening.record"   // record on a case, with consent
 	ScreeningRead     Action = "screening.read"
@@ -125,7 +130,7 @@ func Decide(user *haven.User, action Action, rec *Record) Decision {
 	role := user.Role
 	care := slices.Contains(careRoles, role)
 	switch action {
-	case Me:
+	case Me, Inbox:
 		return Allow
 	case CaseCreate, CaseList, ScreeningEvaluate:
 		return allowIf(care, Deny)
@@ -146,6 +151,11 @@ func Decide(user *haven.User, action Action, rec *Record) Decision {
 	}
 	if rec == nil {
 		return Deny
+	}
+	if action == CaseEvent {
+		// The owner organisation's care staff move their cases; the
+		// competent body takes decisions on every case (GR 38 §78).
+		return allowIf(care && (rec.OwnerOrganisationID == user.OrganisationID || role == haven.RoleCompetentBody), Hide)
 	}
 	if slices.Contains(ownerOnly, action) {
 		return allowIf(care && rec.OwnerOrganisationID == user.OrganisationID, Hide)

@@ -20,7 +20,7 @@ func TestAccessLogShowsWhoLookedAndWhy(t *testing.T) {
 		e.do(haven.RoleCompetentBody, "GET", "/api/v1/cases/"+c.ID, nil)
 		e.do(haven.RoleImmigration, "GET", "/api/v1/cases/"+c.ID, nil)
 		e.do(haven.RoleFirstResponder, "GET", "/api/v1/cases/"+c.ID+"/person", nil)
-		e.do(haven.RoleFirstResponder, "PATCH", "/api/v1/cases/"+c.ID, map[string]any{"version": 1, "lifecycle_state": "screening"})
+		e.do(haven.RoleFirstResponder, "PATCH", "/api/v1/cases/"+c.ID, map[string]any{"version": 1, "type_of_exploitation": []string{"begging"}})
 		st, body, _ := e.do(haven.RoleFirstResponder, "GET", "/api/v1/cases/"+c.ID+"/access-log", nil)
 		if st != 200 {
 			t.Fatalf("access log: %d %s", st, body)

@@ -231,3 +231,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(v)
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -164,6 +164,10 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request, a *authen
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
+	if err := refuseLifecycleFields(in.State != "" && in.State != haven.StateEncountered,
+		in.Status != "" && in.Status != haven.StatusOpen, in.ClosureReason != ""); err != nil {
+		return err
+	}
 	c := in.toCase()
 	if err := s.Cases.CreateCase(r.Context(), c, in.Person); err != nil {
 		return err
@@ -277,6 +281,9 @@ func (s *Server) apiUpdateCase(w http.ResponseWriter, r *http.Request, a *authen
 	if err := decodeJSON(w, r, &u); err != nil {
 		return err
 	}
+	if err := refuseLifecycleFields(u.State != nil, u.Status != nil, u.ClosureReason != nil); err != nil {
+		return err
+	}
 	updated, err := s.Cases.UpdateCase(r.Context(), c.ID, u)
 	if err != nil {
 		return err
@@ -388,4 +395,22 @@ func (s *Server) apiAccessLog(w http.ResponseWriter, r *http.Request, a *authent
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"access_log": entries})
+}
+
+// refuseLifecycleFields keeps the lifecycle out of plain edits: a case
+// starts at encountered and moves only by events the lifecycle table
+// allows (POST /api/v1/cases/{id}/events).
+func refuseLifecycleFields(state, status, closure bool) error {
+	var v haven.Validation
+	const why = "changes only by a lifecycle event (POST /api/v1/cases/{id}/events)"
+	if state {
+		v.Add("lifecycle_state", why)
+	}
+	if status {
+		v.Add("status", why)
+	}
+	if closure {
+		v.Add("reason_for_case_closure", why)
+	}
+	return v.Err()
 }

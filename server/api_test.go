@@ -32,18 +32,20 @@ func TestAPICaseLifecycle(t *testing.T) {
 			t.Fatalf("person: %d %s", st, body)
 		}
 		// Update with the version read, then again with the stale one.
-		upd := map[string]any{"version": 1, "lifecycle_state": "screening"}
+		upd := map[string]any{"version": 1, "victim": map[string]any{"gender": "female", "age_status": "declared", "age_at_encounter": 16,
+			"nationality": "VN", "immigration_status": "irregular", "location_of_identification": "R-07"}}
 		st, body, h = e.do(haven.RoleFirstResponder, "PATCH", "/api/v1/cases/"+c.ID, upd)
 		if st != 200 || decode[haven.Case](t, body).Version != 2 || h.Get("ETag") != `"2"` {
 			t.Fatalf("update: %d %s", st, body)
 		}
-		upd["lifecycle_state"] = "referred"
+		upd["type_of_exploitation"] = []string{"debt_bondage"}
 		st, body, _ = e.do(haven.RoleFirstResponder, "PATCH", "/api/v1/cases/"+c.ID, upd)
 		if st != http.StatusConflict {
 			t.Fatalf("stale update: %d %s, want 409", st, body)
 		}
 		_, body, _ = e.do(haven.RoleFirstResponder, "GET", "/api/v1/cases/"+c.ID, nil)
-		if got := decode[haven.Case](t, body); got.State != haven.StateScreening || got.Version != 2 {
+		if got := decode[haven.Case](t, body); got.Victim.LocationOfIdentification != "R-07" || got.Version != 2 ||
+			got.FormsOfExploitation[0] != "forced_labour" {
 			t.Fatalf("a refused update changed the case: %+v", got)
 		}
 		// Notes.

@@ -189,5 +189,15 @@ func servicesOf(db *store.DB, health server.Health) server.Services {
 	if health == nil {
 		health = db
 	}
-	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Audit: db, Identities: db, Health: health}
+	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Audit: db, Identities: db, Lifecycle: db, Health: health}
+}
+
+func decodeInto(t testing.TB, b []byte, v any) {
+	t.Helper()
+	if len(b) == 0 {
+		return
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
 }

@@ -59,6 +59,7 @@ type Services struct {
 	Screenings haven.ScreeningService
 	Audit      AccessLog
 	Identities IdentitySearcher
+	Lifecycle  LifecycleService
 	Health     Health
 }
 

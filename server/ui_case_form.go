@@ -44,12 +44,9 @@ func caseFromForm(f url.Values, v *haven.Validation) *haven.Case {
 		}
 		return d
 	}
+	// The stage, status and closure move only by lifecycle events.
 	c := &haven.Case{
-		Status:        f.Get("status"),
-		State:         haven.LifecycleState(f.Get("lifecycle_state")),
-		ClosureReason: f.Get("reason_for_case_closure"),
 		EncounteredOn: date("encountered_on", "encountered_on"),
-		IdentifiedOn:  date("identified_on", "identified_on"),
 		Victim: haven.VictimContext{
 			Sex: f.Get("gender"), AgeStatus: f.Get("age_status"), Disability: f.Get("disability"),
 			Ethnicity: strings.TrimSpace(f.Get("ethnicity")), Nationality: strings.ToUpper(strings.TrimSpace(f.Get("nationality"))),
@@ -191,14 +188,14 @@ func (s *Server) handleCaseUpdate(w http.ResponseWriter, r *http.Request, a *aut
 		v.Add("version", "is missing; reload the case")
 	}
 	in.ID, in.Reference, in.Version = c.ID, c.Reference, version
+	in.State, in.Status, in.ClosureReason, in.IdentifiedOn = c.State, c.Status, c.ClosureReason, c.IdentifiedOn
 	if err := v.Err(); err != nil {
 		mergeValidation(&v, in)
 		err = v.Err()
 		return s.renderCaseForm(w, r, a, in, err)
 	}
 	u := haven.CaseUpdate{
-		Version: version, Status: &in.Status, State: &in.State, ClosureReason: &in.ClosureReason,
-		EncounteredOn: &in.EncounteredOn, IdentifiedOn: &in.IdentifiedOn, Victim: &in.Victim,
+		Version: version, EncounteredOn: &in.EncounteredOn, Victim: &in.Victim,
 		FormsOfExploitation: &in.FormsOfExploitation, Events: &in.Events,
 	}
 	if _, err := s.Cases.UpdateCase(r.Context(), c.ID, u); err != nil {

@@ -97,7 +97,7 @@ func TestCasePages(t *testing.T) {
 			}
 		})
 		form := url.Values{
-			"csrf_token": {csrf}, "encountered_on": {"2026-05-02"}, "lifecycle_state": {"encountered"}, "status": {"open"},
+			"csrf_token": {csrf}, "encountered_on": {"2026-05-02"},
 			"gender": {"female"}, "age_status": {"unknown"}, "disability": {"none"}, "nationality": {"er"},
 			"immigration_status": {"asylum_seeker"}, "socioeconomic_status": {"unknown"},
 			"type_of_exploitation": {"forced_marriage", "domestic_servitude"},
@@ -143,12 +143,12 @@ func TestCasePages(t *testing.T) {
 			edit[k] = v
 		}
 		edit.Set("version", version)
-		edit.Set("lifecycle_state", "screening")
+		edit.Set("location_of_identification", "R-02")
 		resp, _ = b.post(loc+"/edit", edit)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("edit: %d", resp.StatusCode)
 		}
-		edit.Set("lifecycle_state", "referred")
+		edit.Set("location_of_identification", "R-03")
 		resp, doc = b.post(loc+"/edit", edit)
 		if resp.StatusCode != http.StatusConflict || !strings.Contains(doc.Find(".error").Text(), "changed this case") {
 			t.Fatalf("stale edit: %d %q", resp.StatusCode, doc.Find(".error").Text())

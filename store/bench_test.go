@@ -207,3 +207,50 @@ func BenchmarkProtectedWriteVsPlain(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkInbox100k computes a user's inbox over 100,000 open cases on
+// SQLite, each with running time limits. Target: under 100 ms.
+func BenchmarkInbox100k(b *testing.B) {
+	db := storetest.OpenSQLite(b)
+	fx := storetest.Seed(b, db)
+	if err := bulkCases(db, fx, 100_000); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	org := fx.Users[haven.RoleFirstResponder].OrganisationID
+	rules := []struct{ rule, roles string }{
+		{"guardian_due", ",caseworker,first_responder,"}, {"reasonable_grounds_due", ",competent_body,"},
+		{"reflection_ending", ",caseworker,"}, {"review_due", ",competent_body,"},
+	}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := db.Exec(ctx, "BEGIN"); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 100_000 {
+		r := rules[i%len(rules)]
+		due := start.Add(time.Duration(i%5000) * time.Hour)
+		if _, err := db.Exec(ctx, `INSERT INTO case_alerts (case_id, rule, owner_organisation_id, roles, visible_from, due_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, fmt.Sprintf("00000000-0000-7000-8000-%012d", i), r.rule, org, r.roles, start, due); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(ctx, "COMMIT"); err != nil {
+		b.Fatal(err)
+	}
+	for _, role := range []haven.Role{haven.RoleCaseworker, haven.RoleCompetentBody} {
+		b.Run(string(role), func(b *testing.B) {
+			uctx := fx.As(ctx, role)
+			if role == haven.RoleCaseworker {
+				u := *fx.Users[role]
+				u.OrganisationID = org
+				uctx = haven.NewContextWithUser(ctx, &u)
+			}
+			for b.Loop() {
+				items, err := db.Inbox(uctx, 200)
+				if err != nil || len(items) == 0 {
+					b.Fatalf("inbox: %d items, %v", len(items), err)
+				}
+			}
+		})
+	}
+}

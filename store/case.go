@@ -8,6 +8,7 @@ import (
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/audit"
+	"github.com/haven-nrm/haven/lifecycle"
 )
 
 var _ haven.CaseService = (*DB)(nil)
@@ -74,6 +75,12 @@ func (db *DB) CreateCase(ctx context.Context, c *haven.Case, p *haven.Person) er
 			return mapError(err)
 		}
 		if err := writeCaseChildren(ctx, tx, c); err != nil {
+			return err
+		}
+		// A child's case starts its time limits at once (a guardian
+		// within 24 hours by default, GR 38 §96).
+		facts := lifecycle.FactsOf(lifecycle.NewCaseState(c))
+		if err := writeAlerts(ctx, tx, c, deadlines(facts, db.lifecycleConfig(), c.CreatedAt)); err != nil {
 			return err
 		}
 		return tx.logWrite(ctx, logEntry)
@@ -276,6 +283,17 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 	if err != nil {
 		return nil, fmt.Errorf("update case: %w", err)
 	}
+	// The lifecycle facts are read (and opened) before the transaction,
+	// for the alerts an age change moves.
+	current, err := db.FindCaseByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("update case: %w", err)
+	}
+	before := current.Victim
+	facts, err := db.loadFacts(ctx, current)
+	if err != nil {
+		return nil, fmt.Errorf("update case: %w", err)
+	}
 	var out *haven.Case
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c, err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = ?`, id))
@@ -325,6 +343,13 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 			}
 		}
 		out = c
+		// The age may have changed, and with it the child safeguards.
+		if c.Victim.TreatedAsChild() != before.TreatedAsChild() {
+			facts.Child = c.Victim.TreatedAsChild()
+			if err := writeAlerts(ctx, tx, c, deadlines(facts, db.lifecycleConfig(), db.Now())); err != nil {
+				return err
+			}
+		}
 		return tx.logWrite(ctx, logEntry)
 	})
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver (pure Go)
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/lifecycle"
 	"github.com/haven-nrm/haven/password"
 )
 
@@ -45,7 +46,8 @@ type DB struct {
 	auth    *AuthSettings
 
 	// auditOff stops the store logging its own writes (benchmarks only).
-	auditOff bool
+	auditOff  bool
+	lifecycle *lifecycle.Config
 
 	dummyMu     sync.Mutex
 	dummy       string

@@ -46,6 +46,8 @@ var sealedTables = []sealedTable{
 	{table: "case_notes", compartment: haven.CompartmentCare, fields: []string{"body"}},
 	{table: "break_glass", compartment: haven.CompartmentCare, fields: []string{"reason"}},
 	{table: "screenings", compartment: haven.CompartmentCare, fields: []string{"answers", "result"}},
+	{table: "case_lifecycle", compartment: haven.CompartmentCare, fields: []string{"facts"}},
+	{table: "case_steps", compartment: haven.CompartmentCare, fields: []string{"outcome"}},
 	{table: "permit_requests", compartment: haven.CompartmentImmigration, fields: permitFields},
 	{table: "users", compartment: compartmentStaff, fields: []string{"totp_secret", "totp_pending"}},
 }

@@ -186,10 +186,10 @@ func TestEndToEnd(t *testing.T) {
 	if st != 200 || got["reference"] != c["reference"] {
 		t.Fatalf("read back: %d %v", st, got)
 	}
-	if st, _ := api("PATCH", "/api/v1/cases/"+id, map[string]any{"version": 1, "lifecycle_state": "screening"}); st != 200 {
+	if st, _ := api("PATCH", "/api/v1/cases/"+id, map[string]any{"version": 1, "type_of_exploitation": []string{"forced_marriage", "domestic_servitude"}}); st != 200 {
 		t.Fatalf("update: %d", st)
 	}
-	if st, m := api("PATCH", "/api/v1/cases/"+id, map[string]any{"version": 1, "lifecycle_state": "referred"}); st != 409 {
+	if st, m := api("PATCH", "/api/v1/cases/"+id, map[string]any{"version": 1, "type_of_exploitation": []string{"begging"}}); st != 409 {
 		t.Fatalf("stale update: %d %v, want 409", st, m)
 	}
 
