@@ -62,6 +62,8 @@ func (s *Server) registerRoutes() error {
 	s.handle("GET /cases/{id}/edit", s.page(s.handleCaseEdit))
 	s.handle("POST /cases/{id}/edit", s.page(s.handleCaseUpdate))
 	s.handle("POST /cases/{id}/notes", s.page(s.handleNoteCreate))
+	s.handle("POST /cases/{id}/events", s.page(s.handleEventFire))
+	s.handle("GET /inbox", s.page(s.handleInbox))
 	s.handle("POST /cases/{id}/consents", s.page(s.handleConsentCreate))
 	s.handle("POST /cases/{id}/consents/{consent}/withdraw", s.page(s.handleConsentWithdraw))
 	s.registerTOTPRoutes()

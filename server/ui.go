@@ -11,6 +11,7 @@ import (
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/i18n"
+	"github.com/haven-nrm/haven/lifecycle"
 	"github.com/haven-nrm/haven/policy"
 )
 
@@ -41,6 +42,18 @@ var templateFuncs = template.FuncMap{
 		return *p
 	},
 	"inc": func(i int) int { return i + 1 },
+	// needsDecision tells the page which events need a decision record,
+	// taken through the API with the team's members and evidence.
+	"needsDecision": func(e lifecycle.Event) bool {
+		switch e {
+		case lifecycle.ReasonableGroundsPositive, lifecycle.ReasonableGroundsNegative, lifecycle.ConclusivePositive,
+			lifecycle.ConclusiveNegative, lifecycle.ReviewUpheld, lifecycle.ReviewOverturnedReasonableGrounds,
+			lifecycle.ReviewOverturnedConclusive, lifecycle.RecordAgeAssessment, lifecycle.RequestReconsideration,
+			lifecycle.RequestResidencePermit:
+			return true
+		}
+		return false
+	},
 	"orgName": func(orgs []*haven.Organisation, id string) string {
 		for _, o := range orgs {
 			if o.ID == id {

@@ -3,8 +3,10 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/lifecycle"
 	"github.com/haven-nrm/haven/policy"
 )
 
@@ -59,6 +61,8 @@ type caseViewData struct {
 	// The owner organisation also manages consents and sees break-glass
 	// accesses to the record.
 	CanManage     bool
+	Lifecycle     *lifecycle.View
+	CanFire       bool
 	AccessLog     []accessEntry
 	Consents      []*haven.Consent
 	BreakGlass    []*haven.BreakGlass
@@ -106,6 +110,10 @@ func (s *Server) renderCaseView(w http.ResponseWriter, r *http.Request, a *authe
 			return err
 		}
 	}
+	d.CanFire = allowed(policy.CaseEvent)
+	if d.Lifecycle, err = s.Lifecycle.LifecycleOf(r.Context(), c.ID); err != nil {
+		return err
+	}
 	if d.CanManage {
 		if d.Consents, err = s.Consents.ListConsents(r.Context(), c.ID); err != nil {
 			return err
@@ -123,6 +131,9 @@ func (s *Server) renderCaseView(w http.ResponseWriter, r *http.Request, a *authe
 	p := s.newPageData(r, a, &d)
 	if formErr != nil {
 		p.Error = p.L.T("error.invalid")
+		if haven.ErrorCode(formErr) != haven.EINVALID {
+			p.Error = haven.ErrorMessage(formErr) // a lifecycle rule, in its own words
+		}
 		p.FieldErrors = haven.ErrorFields(formErr)
 	}
 	s.render(w, r, status, "case", p)
@@ -143,5 +154,46 @@ func (s *Server) handleNoteCreate(w http.ResponseWriter, r *http.Request, a *aut
 		return nil
 	}
 	redirectWithFlash(w, r, "/cases/"+c.ID, "notes.saved")
+	return nil
+}
+
+// handleEventFire fires a lifecycle event from the case page. Events that
+// need a decision record are taken through the API, where the team's
+// members, reasons and evidence are recorded.
+func (s *Server) handleEventFire(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	c, err := s.findCaseFor(r, a.user, r.PathValue("id"), policy.CaseEvent)
+	if err != nil {
+		return err
+	}
+	version, verr := strconv.Atoi(r.PostFormValue("version"))
+	if verr != nil {
+		version = 0
+	}
+	req := lifecycle.Request{Event: lifecycle.Event(r.PostFormValue("event")), Reasons: r.PostFormValue("reasons")}
+	if _, _, err := s.Lifecycle.FireEvent(r.Context(), c.ID, version, req); err != nil {
+		switch haven.ErrorCode(err) {
+		case haven.EINVALID, haven.ECONFLICT, haven.EFORBIDDEN:
+			status := ErrorStatus(err)
+			if current, ferr := s.Cases.FindCaseByID(r.Context(), c.ID); ferr == nil {
+				c = current
+			}
+			return s.renderCaseView(w, r, a, c, status, err)
+		}
+		return err
+	}
+	redirectWithFlash(w, r, "/cases/"+c.ID+"#stage", "lifecycle.fired")
+	return nil
+}
+
+type inboxData struct {
+	Items []lifecycle.InboxItem
+}
+
+func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, a *authenticated) error {
+	items, err := s.Lifecycle.Inbox(r.Context(), 200)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "inbox", s.newPageData(r, a, &inboxData{Items: items}))
 	return nil
 }
