@@ -80,7 +80,7 @@ func (db *DB) CreateCase(ctx context.Context, c *haven.Case, p *haven.Person) er
 		// A child's case starts its time limits at once (a guardian
 		// within 24 hours by default, GR 38 §96).
 		facts := lifecycle.FactsOf(lifecycle.NewCaseState(c))
-		if err := writeAlerts(ctx, tx, c, deadlines(facts, db.lifecycleConfig(), c.CreatedAt)); err != nil {
+		if err := writeAlerts(ctx, tx, c, deadlines(facts, db.lifecycleConfig(), c.CreatedAt), true); err != nil {
 			return err
 		}
 		return tx.logWrite(ctx, logEntry)
@@ -346,7 +346,7 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 		// The age may have changed, and with it the child safeguards.
 		if c.Victim.TreatedAsChild() != before.TreatedAsChild() {
 			facts.Child = c.Victim.TreatedAsChild()
-			if err := writeAlerts(ctx, tx, c, deadlines(facts, db.lifecycleConfig(), db.Now())); err != nil {
+			if err := writeAlerts(ctx, tx, c, deadlines(facts, db.lifecycleConfig(), db.Now()), false); err != nil {
 				return err
 			}
 		}

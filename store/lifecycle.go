@@ -210,7 +210,7 @@ func (db *DB) FireEvent(ctx context.Context, caseID string, version int, req lif
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, stepID, c.ID, seq, string(o.Event), string(o.From), string(o.To), now, u.ID, sealedStep); err != nil {
 			return mapError(err)
 		}
-		if err := writeAlerts(ctx, tx, c, alerts); err != nil {
+		if err := writeAlerts(ctx, tx, c, alerts, false); err != nil {
 			return err
 		}
 		return tx.logWrite(ctx, logEntry)
@@ -248,9 +248,13 @@ func deadlines(f lifecycle.Facts, cfg lifecycle.Config, now time.Time) []deadlin
 	return out
 }
 
-func writeAlerts(ctx context.Context, tx *Tx, c *haven.Case, alerts []deadline) error {
-	if _, err := tx.exec(ctx, `DELETE FROM case_alerts WHERE case_id = ?`, c.ID); err != nil {
-		return mapError(err)
+// writeAlerts replaces a case's stored alerts; fresh skips the delete for
+// a case just created, which has none.
+func writeAlerts(ctx context.Context, tx *Tx, c *haven.Case, alerts []deadline, fresh bool) error {
+	if !fresh {
+		if _, err := tx.exec(ctx, `DELETE FROM case_alerts WHERE case_id = ?`, c.ID); err != nil {
+			return mapError(err)
+		}
 	}
 	for _, a := range alerts {
 		roles := make([]string, len(a.Roles))
