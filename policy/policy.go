@@ -54,6 +54,9 @@ const (
 	ScreeningRecord   Action = "screening.record"   // record on a case, with consent
 	ScreeningRead     Action = "screening.read"
 
+	NonPunishmentRecord   Action = "nonpunishment.record"
+	NonPunishmentDocument Action = "nonpunishment.document" // the statement names the person
+
 	BreakGlassCreate Action = "breakglass.create"
 	BreakGlassList   Action = "breakglass.list"
 	AccessLogRead    Action = "accesslog.read"
@@ -111,6 +114,7 @@ type Record struct {
 // scopeOf names the part of a record an action reads or writes.
 var scopeOf = map[Action]haven.ConsentScope{
 	CaseRead: haven.ScopeCase, PersonRead: haven.ScopeIdentity, NoteRead: haven.ScopeNotes, ScreeningRead: haven.ScopeCase,
+	NonPunishmentDocument: haven.ScopeIdentity,
 }
 
 // ownerOnly are the actions only the owner organisation's care staff may
@@ -118,7 +122,7 @@ var scopeOf = map[Action]haven.ConsentScope{
 // looked at it.
 var ownerOnly = []Action{
 	CaseUpdate, NoteAdd, ConsentRead, ConsentRecord, ConsentWithdraw, PermitRequest, BreakGlassList, AccessLogRead,
-	ScreeningRecord,
+	ScreeningRecord, NonPunishmentRecord,
 }
 
 // Decide answers whether user may do action; rec describes the case for

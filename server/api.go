@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/policy"
@@ -233,3 +234,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// timeNow is the clock documents are dated by.
+var timeNow = time.Now

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/policy"
@@ -40,6 +41,11 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		finding := &haven.NonPunishmentFinding{CaseID: c.ID, DecidedOn: haven.DateOf(time.Now().AddDate(0, -1, 0)), DecidedBy: "Team",
+			Offences: []haven.Offence{{Description: "x", Jurisdiction: "y", Date: haven.DateOf(time.Now().AddDate(0, -2, 0)), RecordNumber: "z"}}}
+		if err := e.db.RecordNonPunishment(fx.As(ctx, haven.RoleFirstResponder), finding); err != nil {
+			t.Fatal(err)
+		}
 		for pattern := range policy.Routes {
 			if !slices.Contains(e.srv.Routes(), pattern) {
 				t.Errorf("policy.Routes has a rule for %q, which the server does not register", pattern)
@@ -59,7 +65,7 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		for _, route := range routes {
 			method, pattern, _ := strings.Cut(route, " ")
 			action := policy.Routes[route]
-			path := strings.NewReplacer("{id}", c.ID, "{consent}", consent.ID, "{$}", "").Replace(pattern)
+			path := strings.NewReplacer("{id}", c.ID, "{consent}", consent.ID, "{number}", "1", "{$}", "").Replace(pattern)
 			if strings.HasPrefix(pattern, "/api/v1/permits/") {
 				path = strings.ReplaceAll(pattern, "{id}", permit.ID)
 			}

@@ -49,18 +49,19 @@ type Config struct {
 // Services are what the server serves. One store implements them all
 // today; they are separate so each can be replaced or faked alone.
 type Services struct {
-	Cases      haven.CaseService
-	Users      haven.UserService
-	Orgs       haven.OrganisationService
-	Auth       haven.AuthService
-	Consents   haven.ConsentService
-	Permits    haven.PermitService
-	BreakGlass haven.BreakGlassService
-	Screenings haven.ScreeningService
-	Audit      AccessLog
-	Identities IdentitySearcher
-	Lifecycle  LifecycleService
-	Health     Health
+	Cases         haven.CaseService
+	Users         haven.UserService
+	Orgs          haven.OrganisationService
+	Auth          haven.AuthService
+	Consents      haven.ConsentService
+	Permits       haven.PermitService
+	BreakGlass    haven.BreakGlassService
+	Screenings    haven.ScreeningService
+	Audit         AccessLog
+	Identities    IdentitySearcher
+	Lifecycle     LifecycleService
+	NonPunishment NonPunishmentService
+	Health        Health
 }
 
 // IdentitySearcher finds cases by exact identity through blind indexes.

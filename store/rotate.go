@@ -48,6 +48,7 @@ var sealedTables = []sealedTable{
 	{table: "screenings", compartment: haven.CompartmentCare, fields: []string{"answers", "result"}},
 	{table: "case_lifecycle", compartment: haven.CompartmentCare, fields: []string{"facts"}},
 	{table: "case_steps", compartment: haven.CompartmentCare, fields: []string{"outcome"}},
+	{table: "non_punishment", compartment: haven.CompartmentCare, fields: []string{"finding"}},
 	{table: "permit_requests", compartment: haven.CompartmentImmigration, fields: permitFields},
 	{table: "users", compartment: compartmentStaff, fields: []string{"totp_secret", "totp_pending"}},
 }

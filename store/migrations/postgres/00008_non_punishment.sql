@@ -1,0 +1,17 @@
+-- Non-punishment findings (GR 38 §98), PostgreSQL dialect. Keep in step with
+-- ../sqlite/00008_non_punishment.sql.
+
+-- +goose Up
+CREATE TABLE non_punishment (
+    id           TEXT PRIMARY KEY,
+    case_id      TEXT NOT NULL REFERENCES cases(id),
+    number       INTEGER NOT NULL,
+    decided_on   TEXT NOT NULL,
+    finding_enc  BYTEA NOT NULL,
+    created_by   TEXT NOT NULL REFERENCES users(id),
+    created_at   TIMESTAMPTZ NOT NULL,
+    UNIQUE (case_id, number)
+);
+
+-- +goose Down
+DROP TABLE non_punishment;
