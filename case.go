@@ -53,6 +53,9 @@ type Case struct {
 	ClosureReason       string         `json:"reason_for_case_closure,omitempty"`
 	EncounteredOn       Date           `json:"encountered_on"`
 	IdentifiedOn        Date           `json:"identified_on,omitzero"`
+	// ReasonableGroundsOn is the day of the positive reasonable-grounds
+	// decision; set by the lifecycle, never by an edit.
+	ReasonableGroundsOn Date `json:"reasonable_grounds_on,omitzero"`
 
 	Victim              VictimContext `json:"victim"`
 	FormsOfExploitation []string      `json:"type_of_exploitation"`

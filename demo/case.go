@@ -248,6 +248,11 @@ func (g *drawer) draw(stateIdx, reasonIdx int, req requirement) draft {
 	if identified {
 		delay := between(r, rules.IdentificationDelay.lo(), min(rules.IdentificationDelay.hi(), daysAgo))
 		c.IdentifiedOn = haven.DateOf(encountered.AddDate(0, 0, delay))
+		// The reasonable-grounds decision came on the way, halfway there.
+		c.ReasonableGroundsOn = haven.DateOf(encountered.AddDate(0, 0, delay/2))
+	} else if slices.Contains([]haven.LifecycleState{haven.StatePresumedVictim, haven.StateReflectionPeriod,
+		haven.StateNotIdentified, haven.StateAssistance}, st.State) {
+		c.ReasonableGroundsOn = haven.DateOf(encountered.AddDate(0, 0, min(14, max(daysAgo/2, 0))))
 	}
 
 	dr := draft{owner: g.owner(form.Code, victim.TreatedAsChild()), c: c}

@@ -64,12 +64,12 @@ func (db *DB) CreateCase(ctx context.Context, c *haven.Case, p *haven.Person) er
 		}
 		v := c.Victim
 		if _, err := tx.exec(ctx, `INSERT INTO cases (id, reference, version, owner_organisation_id, person_id, status, state,
-			closure_reason, encountered_on, identified_on, sex, age_status, age_at_encounter, treated_as_child, disability,
+			closure_reason, encountered_on, identified_on, reasonable_grounds_on, sex, age_status, age_at_encounter, treated_as_child, disability,
 			ethnicity, nationality, immigration_status, socioeconomic_status, location_of_identification,
 			method_of_recruitment, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Reference, c.Version, c.OwnerOrganisationID, personID, c.Status, string(c.State),
-			c.ClosureReason, c.EncounteredOn, c.IdentifiedOn, v.Sex, v.AgeStatus, v.AgeAtEncounter, v.TreatedAsChild(), v.Disability,
+			c.ClosureReason, c.EncounteredOn, c.IdentifiedOn, c.ReasonableGroundsOn, v.Sex, v.AgeStatus, v.AgeAtEncounter, v.TreatedAsChild(), v.Disability,
 			v.Ethnicity, v.Nationality, v.ImmigrationStatus, v.SocioeconomicStatus, v.LocationOfIdentification,
 			v.MethodOfRecruitment, c.CreatedBy, c.CreatedAt, c.UpdatedAt); err != nil {
 			return mapError(err)
@@ -109,7 +109,7 @@ func writeCaseChildren(ctx context.Context, tx *Tx, c *haven.Case) error {
 }
 
 const caseColumns = `c.id, c.reference, c.version, c.owner_organisation_id, c.status, c.state, c.closure_reason,
-	c.encountered_on, c.identified_on, c.sex, c.age_status, c.age_at_encounter, c.disability, c.ethnicity,
+	c.encountered_on, c.identified_on, c.reasonable_grounds_on, c.sex, c.age_status, c.age_at_encounter, c.disability, c.ethnicity,
 	c.nationality, c.immigration_status, c.socioeconomic_status, c.location_of_identification,
 	c.method_of_recruitment, c.created_by, c.created_at, c.updated_at`
 
@@ -120,7 +120,7 @@ func scanCase(s interface{ Scan(...any) error }) (*haven.Case, error) {
 	)
 	v := &c.Victim
 	err := s.Scan(&c.ID, &c.Reference, &c.Version, &c.OwnerOrganisationID, &c.Status, &c.State, &c.ClosureReason,
-		&c.EncounteredOn, &c.IdentifiedOn, &v.Sex, &v.AgeStatus, &age, &v.Disability, &v.Ethnicity,
+		&c.EncounteredOn, &c.IdentifiedOn, &c.ReasonableGroundsOn, &v.Sex, &v.AgeStatus, &age, &v.Disability, &v.Ethnicity,
 		&v.Nationality, &v.ImmigrationStatus, &v.SocioeconomicStatus, &v.LocationOfIdentification,
 		&v.MethodOfRecruitment, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {

@@ -155,6 +155,9 @@ func (db *DB) FireEvent(ctx context.Context, caseID string, version int, req lif
 	if o.Has(lifecycle.EffectIdentified) && c.IdentifiedOn.IsZero() {
 		c.IdentifiedOn = haven.DateOf(now)
 	}
+	if o.Has(lifecycle.EffectReflectionGranted) && c.ReasonableGroundsOn.IsZero() {
+		c.ReasonableGroundsOn = haven.DateOf(now)
+	}
 	if o.Has(lifecycle.EffectCaseClosed) {
 		c.Status, c.ClosureReason = haven.StatusClosed, o.ClosureReason
 	}
@@ -190,8 +193,9 @@ func (db *DB) FireEvent(ctx context.Context, caseID string, version int, req lif
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c.Version++
 		c.UpdatedAt = now
-		res, err := tx.exec(ctx, `UPDATE cases SET version = ?, state = ?, status = ?, closure_reason = ?, identified_on = ?, updated_at = ?
-			WHERE id = ? AND version = ?`, c.Version, string(c.State), c.Status, c.ClosureReason, c.IdentifiedOn, c.UpdatedAt, c.ID, version)
+		res, err := tx.exec(ctx, `UPDATE cases SET version = ?, state = ?, status = ?, closure_reason = ?, identified_on = ?,
+			reasonable_grounds_on = ?, updated_at = ? WHERE id = ? AND version = ?`, c.Version, string(c.State), c.Status, c.ClosureReason,
+			c.IdentifiedOn, c.ReasonableGroundsOn, c.UpdatedAt, c.ID, version)
 		if err != nil {
 			return mapError(err)
 		}
