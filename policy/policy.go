@@ -54,6 +54,9 @@ const (
 	ScreeningRecord   Action = "screening.record"   // record on a case, with consent
 	ScreeningRead     Action = "screening.read"
 
+	ProtectionRecord Action = "protection.record" // asylum and statelessness procedures
+	ProtectionRead   Action = "protection.read"
+
 	NonPunishmentRecord   Action = "nonpunishment.record"
 	NonPunishmentDocument Action = "nonpunishment.document" // the statement names the person
 
@@ -114,7 +117,7 @@ type Record struct {
 // scopeOf names the part of a record an action reads or writes.
 var scopeOf = map[Action]haven.ConsentScope{
 	CaseRead: haven.ScopeCase, PersonRead: haven.ScopeIdentity, NoteRead: haven.ScopeNotes, ScreeningRead: haven.ScopeCase,
-	NonPunishmentDocument: haven.ScopeIdentity,
+	NonPunishmentDocument: haven.ScopeIdentity, ProtectionRead: haven.ScopeCase,
 }
 
 // ownerOnly are the actions only the owner organisation's care staff may
@@ -122,7 +125,7 @@ var scopeOf = map[Action]haven.ConsentScope{
 // looked at it.
 var ownerOnly = []Action{
 	CaseUpdate, NoteAdd, ConsentRead, ConsentRecord, ConsentWithdraw, PermitRequest, BreakGlassList, AccessLogRead,
-	ScreeningRecord, NonPunishmentRecord,
+	ScreeningRecord, NonPunishmentRecord, ProtectionRecord,
 }
 
 // Decide answers whether user may do action; rec describes the case for

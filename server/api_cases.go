@@ -76,7 +76,7 @@ func (s *Server) findCaseRecord(r *http.Request, u *haven.User, id string, actio
 var readActions = map[policy.Action]bool{
 	policy.CaseRead: true, policy.PersonRead: true, policy.NoteRead: true, policy.ConsentRead: true,
 	policy.ScreeningRead: true, policy.BreakGlassList: true, policy.AccessLogRead: true, policy.PermitRequest: true,
-	policy.NonPunishmentDocument: true,
+	policy.NonPunishmentDocument: true, policy.ProtectionRead: true,
 }
 
 func (s *Server) checkCase(r *http.Request, u *haven.User, id string, action policy.Action) (*haven.Case, *policy.Record, error) {

@@ -189,7 +189,7 @@ func servicesOf(db *store.DB, health server.Health) server.Services {
 	if health == nil {
 		health = db
 	}
-	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Audit: db, Identities: db, Lifecycle: db, NonPunishment: db, Health: health}
+	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Audit: db, Identities: db, Lifecycle: db, NonPunishment: db, Protection: db, Health: health}
 }
 
 func decodeInto(t testing.TB, b []byte, v any) {

@@ -46,6 +46,10 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		if err := e.db.RecordNonPunishment(fx.As(ctx, haven.RoleFirstResponder), finding); err != nil {
 			t.Fatal(err)
 		}
+		procedure := &haven.ProtectionProcedure{CaseID: c.ID, Kind: haven.ProtectionAsylum, LodgedOn: haven.DateOf(time.Now().AddDate(0, -1, 0))}
+		if err := e.db.RecordProtection(fx.As(ctx, haven.RoleFirstResponder), procedure); err != nil {
+			t.Fatal(err)
+		}
 		for pattern := range policy.Routes {
 			if !slices.Contains(e.srv.Routes(), pattern) {
 				t.Errorf("policy.Routes has a rule for %q, which the server does not register", pattern)
@@ -65,7 +69,7 @@ func TestEveryRouteEveryRole(t *testing.T) {
 		for _, route := range routes {
 			method, pattern, _ := strings.Cut(route, " ")
 			action := policy.Routes[route]
-			path := strings.NewReplacer("{id}", c.ID, "{consent}", consent.ID, "{number}", "1", "{$}", "").Replace(pattern)
+			path := strings.NewReplacer("{id}", c.ID, "{consent}", consent.ID, "{number}", "1", "{procedure}", procedure.ID, "{$}", "").Replace(pattern)
 			if strings.HasPrefix(pattern, "/api/v1/permits/") {
 				path = strings.ReplaceAll(pattern, "{id}", permit.ID)
 			}

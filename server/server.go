@@ -61,6 +61,7 @@ type Services struct {
 	Identities    IdentitySearcher
 	Lifecycle     LifecycleService
 	NonPunishment NonPunishmentService
+	Protection    haven.ProtectionService
 	Health        Health
 }
 

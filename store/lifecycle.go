@@ -67,6 +67,14 @@ func (db *DB) refresh(ctx context.Context, c *haven.Case, f *lifecycle.Facts) er
 	f.ReferralConsent = slices.ContainsFunc(consents, func(k *haven.Consent) bool {
 		return k.Purpose == haven.PurposeAssistanceReferral && k.InForce(now)
 	})
+	// A pending asylum or statelessness procedure bars removal (GR 38 §88).
+	procedures, err := db.ListProtection(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(procedures, func(p *haven.ProtectionProcedure) bool { return p.Status == haven.ProtectionPending }) {
+		f.AsylumPending = true
+	}
 	return nil
 }
 

@@ -133,7 +133,7 @@ func (a *App) Open(ctx context.Context) error {
 		Version:        Version,
 		RequireTOTP:    a.Config.RequireTOTP,
 	}, reg, server.Services{
-		Cases: a.DB, Users: a.DB, Orgs: a.DB, Auth: a.DB, Consents: a.DB, Permits: a.DB, BreakGlass: a.DB, Screenings: a.DB, Audit: a.DB, Identities: a.DB, Lifecycle: a.DB, NonPunishment: a.DB, Health: a.DB,
+		Cases: a.DB, Users: a.DB, Orgs: a.DB, Auth: a.DB, Consents: a.DB, Permits: a.DB, BreakGlass: a.DB, Screenings: a.DB, Audit: a.DB, Identities: a.DB, Lifecycle: a.DB, NonPunishment: a.DB, Protection: a.DB, Health: a.DB,
 	}, a.Logger)
 	if err != nil {
 		return err
