@@ -28,6 +28,7 @@ Commands:
   keys      manage encryption keys (keys init, keys rotate)
   audit     the tamper-evident access log (audit verify|checkpoint|export-checkpoint|show)
   estimate  estimate undetected victims from list overlaps (--file overlaps.csv)
+  stats     privacy-protected statistics and SDG 16.2.2 (csv, json, sdmx, xlsx)
   version   print the version
 
 Run 'haven <command> -h' for a command's flags.
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAudit(ctx, rest, stdout, stderr)
 	case "estimate":
 		return runEstimate(ctx, rest, stdout, stderr)
+	case "stats":
+		return runStats(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "haven", Version)
 		return nil

@@ -1,0 +1,176 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/stats"
+	"github.com/haven-nrm/haven/store"
+	"github.com/haven-nrm/haven/store/storetest"
+)
+
+// statsCase is one hand-made victim for the statistics tests.
+type statsCase struct {
+	sex         string
+	age         int // -1: unknown
+	forms       []string
+	rg, ident   string
+	nationality string
+}
+
+// statsCases is the small world the counts below are computed from by hand.
+var statsCases = []statsCase{
+	{"female", 15, []string{"sexual_exploitation"}, "2025-01-01", "", "NG"},                 // 1 in (first day)
+	{"female", 30, []string{"forced_labour", "domestic_servitude"}, "2025-12-31", "", "NG"}, // 2 in (last day); one group
+	{"male", 16, []string{"forced_labour", "begging"}, "2025-06-01", "", "TH"},              // 3 in; two groups
+	{"male", 40, []string{"organ_removal"}, "2024-12-31", "2025-03-01", "TH"},               // 4 out (RG), in (identification)
+	{"female", -1, []string{"sexual_exploitation"}, "2026-01-01", "", "VN"},                 // 5 out (day after)
+	{"other", 25, nil, "2025-07-01", "", "VN"},                                              // 6 in; no form
+	{"female", 20, []string{"sexual_exploitation"}, "2025-03-03", "2025-04-01", "NG"},       // 7 in; in (identification)
+	{"female", 22, []string{"forced_marriage"}, "", "2025-12-31", "NG"},                     // 8 no RG decision; in (identification)
+}
+
+func seedStatsCases(t *testing.T, db *store.DB) {
+	t.Helper()
+	fx := storetest.Seed(t, db)
+	ctx := fx.As(context.Background(), haven.RoleFirstResponder)
+	for i, sc := range statsCases {
+		c := &haven.Case{
+			EncounteredOn: mustDate(t, "2024-06-01"),
+			Victim: haven.VictimContext{Sex: sc.sex, AgeStatus: "declared", Disability: "none",
+				Nationality: sc.nationality, ImmigrationStatus: "irregular", SocioeconomicStatus: "unknown"},
+			FormsOfExploitation: sc.forms,
+		}
+		if sc.age >= 0 {
+			c.Victim.AgeAtEncounter = intp(sc.age)
+		} else {
+			c.Victim.AgeStatus = "unknown"
+		}
+		if sc.rg != "" {
+			c.ReasonableGroundsOn = mustDate(t, sc.rg)
+		}
+		if sc.ident != "" {
+			c.IdentifiedOn = mustDate(t, sc.ident)
+		}
+		if err := db.CreateCase(ctx, c, nil); err != nil {
+			t.Fatalf("case %d: %v", i+1, err)
+		}
+	}
+}
+
+func mustDate(t *testing.T, s string) haven.Date {
+	t.Helper()
+	d, err := haven.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func countVictims(t *testing.T, db *store.DB, q store.VictimCountQuery) map[string]int64 {
+	t.Helper()
+	got := map[string]int64{}
+	err := db.CountVictims(context.Background(), q, func(values []string, n int64) error {
+		got[strings.Join(values, "|")] += n
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestCountVictims(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, open func(testing.TB) *store.DB) {
+		db := open(t)
+		seedStatsCases(t, db)
+		year2025 := func(basis, forms string, cols ...string) store.VictimCountQuery {
+			return store.VictimCountQuery{Basis: basis, From: mustDate(t, "2025-01-01"), To: mustDate(t, "2025-12-31"), Columns: cols, Forms: forms}
+		}
+		tests := []struct {
+			name string
+			q    store.VictimCountQuery
+			want map[string]int64
+		}{
+			{"total, reasonable grounds, bounds inclusive", year2025(store.BasisReasonableGrounds, ""),
+				map[string]int64{"": 5}},
+			{"total, identification", year2025(store.BasisIdentification, ""),
+				map[string]int64{"": 3}},
+			{"sex by age by form group, each", year2025(store.BasisReasonableGrounds, store.FormsEach, "sex", "age", "form_group"),
+				map[string]int64{
+					"female|15|sexual_exploitation": 1,
+					"female|30|forced_labour":       1, // two forms, one group: once
+					"male|16|forced_labour":         1, // two groups: once in each
+					"male|16|other":                 1,
+					"other|25|none":                 1,
+					"female|20|sexual_exploitation": 1,
+				}},
+			{"form group, once", year2025(store.BasisReasonableGrounds, store.FormsOnce, "form_group"),
+				map[string]int64{"sexual_exploitation": 2, "forced_labour": 1, "multiple": 1, "none": 1}},
+			{"form group, each: rows exceed victims", year2025(store.BasisReasonableGrounds, store.FormsEach, "form_group"),
+				map[string]int64{"sexual_exploitation": 2, "forced_labour": 2, "other": 1, "none": 1}},
+			{"identification by sex, form group and year", year2025(store.BasisIdentification, store.FormsEach, "sex", "form_group", "year"),
+				map[string]int64{"male|organ_removal|2025": 1, "female|sexual_exploitation|2025": 1, "female|other|2025": 1}},
+			{"nationality and child flag", year2025(store.BasisReasonableGrounds, "", "nationality", "treated_as_child"),
+				map[string]int64{"NG|1": 1, "NG|0": 2, "TH|1": 1, "VN|0": 1}},
+			{"one day", store.VictimCountQuery{Basis: store.BasisReasonableGrounds, From: mustDate(t, "2026-01-01"), To: mustDate(t, "2026-01-01"), Columns: []string{"age", "treated_as_child"}},
+				map[string]int64{"|1": 1}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if diff := cmp.Diff(tt.want, countVictims(t, db, tt.q)); diff != "" {
+					t.Errorf("counts (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+}
+
+func TestCountVictimsRejectsBadQueries(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	d := mustDate(t, "2025-01-01")
+	for name, q := range map[string]store.VictimCountQuery{
+		"basis":    {Basis: "encounter", From: d, To: d},
+		"column":   {From: d, To: d, Columns: []string{"given_name_enc"}},
+		"no start": {To: d},
+		"reversed": {From: d, To: mustDate(t, "2024-12-31")},
+	} {
+		err := db.CountVictims(context.Background(), q, func([]string, int64) error { return nil })
+		if haven.ErrorCode(err) != haven.EINVALID {
+			t.Errorf("%s: got %v, want an invalid-input error", name, err)
+		}
+	}
+}
+
+// TestStatsEngineOnStore runs the statistics engine on the real store.
+func TestStatsEngineOnStore(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, open func(testing.TB) *store.DB) {
+		db := open(t)
+		seedStatsCases(t, db)
+		engine := &stats.Engine{Source: stats.SourceFunc(func(ctx context.Context, r stats.CountRequest, emit func([]string, int64) error) error {
+			return db.CountVictims(ctx, store.VictimCountQuery(r), emit)
+		})}
+		r, err := engine.Table(context.Background(), stats.Query{From: mustDate(t, "2025-01-01"), To: mustDate(t, "2025-12-31"),
+			By: []string{stats.DimAgeGroup}, K: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, c := range r.Cells {
+			v := fmt.Sprint(c.Count)
+			if c.Suppressed {
+				v = "C"
+			}
+			got[c.Labels[0]] = v
+		}
+		// Children: cases 1 (15) and 3 (16); adults: 2, 6 and 7.
+		if diff := cmp.Diff(map[string]string{"child": "2", "adult": "3", "unknown": "0", "_T": "5"}, got); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+}
