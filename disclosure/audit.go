@@ -6,7 +6,11 @@ import (
 )
 
 // AuditedCell is a suppressed cell with the interval an attacker can
-// compute for it and whether that interval meets the protection rule.
+// compute for it and whether that interval meets the protection rule. Lo
+// is the attacker's minimum. For a protected cell, Hi is the value of a
+// table the audit found that proves the rule met, so the attacker's
+// maximum is at least Hi; for an unprotected cell it is the maximum
+// itself. FeasibleIntervals gives every maximum exactly, at a higher cost.
 type AuditedCell struct {
 	Interval
 	Reason    Reason
@@ -29,12 +33,14 @@ func (rep *AuditReport) Unprotected() []AuditedCell {
 	return bad
 }
 
-// Audit recomputes, with FeasibleIntervals, what an attacker can learn
-// about each suppressed cell of a release, and checks the protection rule:
-// every suppressed cell's interval is at least the release's protection
-// width wide, and every primary cell's interval reaches k, so that it is
-// never pinned and never known to be small. It uses only what the release
-// publishes, plus the reasons to know which cells are primary.
+// Audit computes by linear programming, as FeasibleIntervals does, what an
+// attacker can learn about each suppressed cell of a release, and checks
+// the protection rule: every suppressed cell's interval is at least the
+// release's protection width wide, and every primary cell's interval
+// reaches k, so that it is never pinned and never known to be small. It
+// uses only what the release publishes, plus the reasons to know which
+// cells are primary. Each maximisation stops as soon as it has a witness
+// for the rule.
 func Audit(ctx context.Context, r *Release) (*AuditReport, error) {
 	rep, err := audit(ctx, r)
 	if err != nil {
@@ -44,7 +50,11 @@ func Audit(ctx context.Context, r *Release) (*AuditReport, error) {
 }
 
 func audit(ctx context.Context, r *Release) (*AuditReport, error) {
-	ivs, err := feasibleIntervals(ctx, r)
+	if r == nil || r.lat == nil {
+		return nil, fmt.Errorf("no release; use Protect: %w", ErrInvalid)
+	}
+	rule := &auditRule{k: int64(r.k), width: int64(r.width), reason: r.reason}
+	ivs, err := feasibleIntervals(ctx, r, rule)
 	if err != nil {
 		return nil, err
 	}

@@ -232,3 +232,66 @@ func TestAuditReportsPrimaryBelowK(t *testing.T) {
 		t.Fatalf("unprotected = %+v, want both primary cells with Hi 10", bad)
 	}
 }
+
+// TestAuditAgreesWithFeasibleIntervals checks the audit's early-stopping
+// maximisations against exact intervals on protected and naive releases:
+// same minima, same verdicts, maxima never above the exact ones and equal
+// to them wherever the rule fails.
+func TestAuditAgreesWithFeasibleIntervals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	var protected, unprotected, early int
+	for trial := range 80 {
+		tab := smallRandomTable(t, rng, [][]int{{7}, {5, 4}, {4, 3, 3}}[trial%3])
+		r, err := Protect(context.Background(), tab, Options{})
+		if errors.Is(err, ErrAllSuppressed) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var small [][]int
+		for idx, why := range r.reason {
+			if why == Primary {
+				small = append(small, tab.lat.toPublic(idx))
+			}
+		}
+		for _, rel := range []*Release{r, releaseWith(t, tab, DefaultK, small...)} {
+			exact, err := FeasibleIntervals(context.Background(), rel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Audit(context.Background(), rel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Cells) != len(exact) {
+				t.Fatalf("trial %d: %d audited cells, %d intervals", trial, len(rep.Cells), len(exact))
+			}
+			for i, c := range rep.Cells {
+				e := exact[i]
+				idx, _ := rel.lat.fromPublic(e.At)
+				ok := e.Width() >= int64(rel.width) && (rel.reason[idx] != Primary || e.Hi >= int64(rel.k))
+				switch {
+				case c.Lo != e.Lo || c.Hi > e.Hi:
+					t.Fatalf("trial %d, cell %v: audit [%d, %d], exact [%d, %d]", trial, e.At, c.Lo, c.Hi, e.Lo, e.Hi)
+				case c.Protected != ok:
+					t.Fatalf("trial %d, cell %v: audit says protected %v, exact interval [%d, %d]", trial, e.At, c.Protected, e.Lo, e.Hi)
+				case !ok && c.Hi != e.Hi:
+					t.Fatalf("trial %d, cell %v: unprotected with Hi %d, exact %d", trial, e.At, c.Hi, e.Hi)
+				}
+				if ok {
+					protected++
+				} else {
+					unprotected++
+				}
+				if c.Hi < e.Hi {
+					early++
+				}
+			}
+		}
+	}
+	t.Logf("%d protected and %d unprotected cells, %d maxima stopped early", protected, unprotected, early)
+	if protected < 500 || unprotected < 100 || early < 50 {
+		t.Fatalf("test too weak: %d protected and %d unprotected cells, %d maxima stopped early", protected, unprotected, early)
+	}
+}

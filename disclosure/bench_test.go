@@ -67,6 +67,7 @@ func BenchmarkProtectDense(b *testing.B) {
 	}
 	b.ReportMetric(float64(s.Primary), "primary")
 	b.ReportMetric(float64(s.Secondary), "secondary")
+	b.ReportMetric(float64(s.SuppressedInner), "suppressed-inner")
 }
 
 // BenchmarkAudit measures the linear-programming attack on a protected

@@ -31,14 +31,32 @@ func (iv Interval) Width() int64 { return width(iv.Lo, iv.Hi) }
 // always published, see DISCLOSURE.md). The bounds are rounded inwards to
 // integers, since counts are integers. The intervals come in lattice order.
 func FeasibleIntervals(ctx context.Context, r *Release) ([]Interval, error) {
-	ivs, err := feasibleIntervals(ctx, r)
+	ivs, err := feasibleIntervals(ctx, r, nil)
 	if err != nil {
 		return nil, fmt.Errorf("disclosure: feasible intervals: %w", err)
 	}
 	return ivs, nil
 }
 
-func feasibleIntervals(ctx context.Context, r *Release) ([]Interval, error) {
+// auditRule is the protection rule, for feasibleIntervals to stop each
+// maximisation once it has a witness that the cell's interval is wide
+// enough. A nil rule computes exact intervals.
+type auditRule struct {
+	k, width int64
+	reason   []Reason
+}
+
+// enough returns the value a suppressed cell's maximum must reach, given
+// its minimum: the rule applies to the bounds rounded to integers.
+func (a *auditRule) enough(cell int, lo float64) float64 {
+	need := math.Ceil(lo-1e-6) + float64(a.width)
+	if a.reason[cell] == Primary {
+		need = max(need, float64(a.k))
+	}
+	return need
+}
+
+func feasibleIntervals(ctx context.Context, r *Release, rule *auditRule) ([]Interval, error) {
 	if r == nil || r.lat == nil {
 		return nil, fmt.Errorf("no release; use Protect: %w", ErrInvalid)
 	}
@@ -114,7 +132,7 @@ func feasibleIntervals(ctx context.Context, r *Release) ([]Interval, error) {
 			byComp[comp.of[v]] = append(byComp[comp.of[v]], v)
 		}
 		for ci, vars := range byComp {
-			obj := objective{cell: a}
+			obj := objective{cell: a, whole: len(byComp) == 1, base: float64(known[a])}
 			for _, v := range vars {
 				obj.vars = append(obj.vars, jobs[ci].local[v])
 			}
@@ -126,7 +144,7 @@ func feasibleIntervals(ctx context.Context, r *Release) ([]Interval, error) {
 	for i := range jobs {
 		// Objectives in lattice order, so that runs are reproducible.
 		slices.SortFunc(jobs[i].objectives, func(x, y objective) int { return x.cell - y.cell })
-		if err := jobs[i].solve(ctx, lo, hi); err != nil {
+		if err := jobs[i].solve(ctx, rule, lo, hi); err != nil {
 			return nil, err
 		}
 	}
@@ -153,19 +171,23 @@ type componentJob struct {
 // objective is the part of a suppressed cell's value that lies in one
 // component: the sum of these columns.
 type objective struct {
-	cell int
-	vars []int
+	cell  int
+	vars  []int
+	whole bool    // the cell's unknowns all lie in this component
+	base  float64 // the published part of the cell's value
 }
 
 // solve adds to lo and hi, for every objective's cell, the minimum and
-// maximum of its part.
+// maximum of its part. With a rule, a maximisation stops at the first
+// verified solution that meets the rule.
 //
-// Most of the programs need not be solved: every solution the simplex
-// verifies is a feasible table, and when one of them already puts an inner
-// cell at a bound that no feasible table can pass (1 below; above, a
-// published margin minus 1 for each other suppressed cell under it), that
-// bound is the optimum.
-func (job *componentJob) solve(ctx context.Context, lo, hi map[int]float64) error {
+// Many programs need not be solved: every solution the simplex verifies is
+// a feasible table. When one of them puts a cell at a bound that no
+// feasible table can pass (below, 1 for each unknown it sums; above, for an
+// inner cell, a published margin minus 1 for each other unknown under it),
+// that bound is the optimum; and with a rule, one that meets the rule is
+// the witness sought.
+func (job *componentJob) solve(ctx context.Context, rule *auditRule, lo, hi map[int]float64) error {
 	n := len(job.local)
 	lower, upper := make([]float64, n), make([]float64, n)
 	for i := range n {
@@ -185,7 +207,42 @@ func (job *componentJob) solve(ctx context.Context, lo, hi map[int]float64) erro
 		return err
 	}
 	seenLo, seenHi := slices.Clone(s.last), slices.Clone(s.last)
+	recent := [][]float64{s.last} // the last verified solutions, newest last
+	see := func() {
+		for v, x := range s.last {
+			seenLo[v], seenHi[v] = min(seenLo[v], x), max(seenHi[v], x)
+		}
+		if len(recent) == recentSolutions {
+			recent = recent[1:]
+		}
+		recent = append(recent, s.last)
+	}
+	// seen returns the smallest and largest value of an objective over
+	// the recent solutions.
+	seen := func(vars []int) (lo, hi float64) {
+		lo, hi = math.Inf(1), math.Inf(-1)
+		for _, x := range recent {
+			var sum float64
+			for _, v := range vars {
+				sum += x[v]
+			}
+			lo, hi = min(lo, sum), max(hi, sum)
+		}
+		return lo, hi
+	}
 	c := make([]float64, n)
+	// run solves one program, rebuilding the tableau once if rounding has
+	// built up in it.
+	run := func(maximize bool, enough float64) (float64, bool, error) {
+		val, unb, err := s.optimizeUntil(c, maximize, enough)
+		if err == nil {
+			return val, unb, nil
+		}
+		if s, err = newSimplex(n, job.rows, lower, upper); err != nil {
+			return 0, false, err
+		}
+		return s.optimizeUntil(c, maximize, enough)
+	}
 	for i, obj := range job.objectives {
 		if i%16 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -194,47 +251,57 @@ func (job *componentJob) solve(ctx context.Context, lo, hi map[int]float64) erro
 		for _, v := range obj.vars {
 			c[v] = 1
 		}
-		for _, maximize := range []bool{false, true} {
-			if len(obj.vars) == 1 {
-				v := obj.vars[0]
-				if !maximize && seenLo[v] <= 1+1e-9 {
-					lo[obj.cell]++
-					continue
-				}
-				if maximize && seenHi[v] >= ceiling[v]-1e-9 {
-					hi[obj.cell] += ceiling[v]
-					continue
-				}
-			}
-			val, unb, err := s.optimize(c, maximize)
+		single := len(obj.vars) == 1
+		recentLo, recentHi := seen(obj.vars)
+
+		// Every unknown is at least 1, so a solution at that bound settles
+		// the minimum.
+		floor := float64(len(obj.vars))
+		var least float64
+		if recentLo <= floor+1e-9 || single && seenLo[obj.vars[0]] <= 1+1e-9 {
+			least = floor
+		} else {
+			val, unb, err := run(false, math.Inf(1))
 			if err != nil {
-				// Rounding built up in the warm-started tableau: start
-				// afresh once before giving up.
-				if s, err = newSimplex(n, job.rows, lower, upper); err != nil {
-					return err
-				}
-				if val, unb, err = s.optimize(c, maximize); err != nil {
-					return err
-				}
+				return err
 			}
-			switch {
-			case maximize && unb:
-				hi[obj.cell] = math.Inf(1)
-				continue
-			case maximize:
-				hi[obj.cell] += val
-			case unb:
+			if unb {
 				return fmt.Errorf("minimum unbounded below: %w", ErrInternal)
-			default:
-				lo[obj.cell] += val
 			}
-			for v, x := range s.last {
-				seenLo[v], seenHi[v] = min(seenLo[v], x), max(seenHi[v], x)
+			least = val
+			see()
+		}
+		lo[obj.cell] += least
+
+		if single && seenHi[obj.vars[0]] >= ceiling[obj.vars[0]]-1e-9 {
+			hi[obj.cell] += ceiling[obj.vars[0]]
+			continue
+		}
+		enough := math.Inf(1)
+		if rule != nil && obj.whole {
+			enough = rule.enough(obj.cell, obj.base+least) - obj.base
+			if recentHi >= enough-1e-9 {
+				hi[obj.cell] += recentHi // a recent solution is witness enough
+				continue
 			}
 		}
+		val, unb, err := run(true, enough)
+		if err != nil {
+			return err
+		}
+		if unb {
+			hi[obj.cell] = math.Inf(1)
+			continue
+		}
+		hi[obj.cell] += val
+		see()
 	}
 	return nil
 }
+
+// recentSolutions is how many verified solutions the audit keeps to settle
+// objectives without solving them.
+const recentSolutions = 16
 
 // componentSet partitions unknowns into groups linked by shared rows.
 type componentSet struct {

@@ -9,7 +9,7 @@ const DefaultK = 11
 // defaultLPAuditLimit is the number of suppressed inner cells up to which
 // Protect also runs the linear-programming audit; above it the verified
 // certificates stand alone (see DISCLOSURE.md, Performance).
-const defaultLPAuditLimit = 1000
+const defaultLPAuditLimit = 500
 
 // Cost says what secondary suppression minimises.
 type Cost int
@@ -34,7 +34,7 @@ type Options struct {
 	Cost Cost
 	// LPAuditLimit is the number of suppressed inner cells up to which
 	// Protect cross-checks its result with the linear-programming Audit.
-	// Zero means 1000; a negative value disables the cross-check.
+	// Zero means 500; a negative value disables the cross-check.
 	LPAuditLimit int
 }
 

@@ -15,12 +15,11 @@ import (
 // objective, so it does not fit.
 
 const (
-	lpPivotTol  = 1e-9  // smallest usable pivot element
-	lpOptTol    = 1e-9  // reduced cost below which a column is not improving
-	lpFeasTol   = 1e-6  // residual accepted when checking a solution
-	lpHarrisTol = 1e-9  // bound violation the ratio test may trade for a larger pivot
-	lpZeroTol   = 1e-11 // tableau entries below this are rounded to 0
-	lpRefine    = 64    // pivots between two refinements of the basic values
+	lpPivotTol = 1e-9  // smallest usable pivot element
+	lpOptTol   = 1e-9  // reduced cost below which a column is not improving
+	lpFeasTol  = 1e-6  // residual accepted when checking a solution
+	lpTieTol   = 1e-12 // ratio-test tie
+	lpZeroTol  = 1e-11 // tableau entries below this are rounded to 0
 )
 
 var (
@@ -42,9 +41,9 @@ type lpRow struct {
 // with lo finite and up possibly +Inf.
 //
 // The tableau keeps the columns of the artificial variables after they
-// leave the basis: they hold B⁻¹ (up to the rows' signs), which lets the
-// basic values be recomputed from the original rows now and then, so that
-// rounding does not build up over thousands of pivots.
+// leave the basis: they hold B⁻¹ (up to the rows' signs), which lets a
+// solution be refined against the original rows, so that rounding built up
+// over thousands of pivots does not reach the results.
 type simplex struct {
 	m, n   int // rows; structural columns (artificial column of row i: n+i)
 	w      int // tableau width, n+m
@@ -60,8 +59,11 @@ type simplex struct {
 	cost   []float64 // objective being minimised
 	nz     []int     // scratch: non-zero columns of the pivot row
 	col    []float64 // scratch: the entering column
-	res    []float64 // scratch: row residuals
+	res    []float64 // scratch: row residuals, for refinement
 	last   []float64 // the last verified feasible solution
+	obj    float64   // objective value of the current point
+	stopAt float64   // iterate stops once obj reaches this (-Inf: never)
+	stop   bool      // whether iterate stopped there
 	phase1 bool
 }
 
@@ -101,7 +103,7 @@ func newSimplex(n int, rows []lpRow, lo, up []float64) (*simplex, error) {
 		s.rowOf[n+i] = i
 	}
 	// Phase 1 minimises the sum of the artificial variables.
-	s.phase1 = true
+	s.phase1, s.stopAt = true, math.Inf(-1)
 	for j := range n {
 		var sum float64
 		for i := range m {
@@ -124,7 +126,6 @@ func newSimplex(n int, rows []lpRow, lo, up []float64) (*simplex, error) {
 	// Artificial variables still basic stay there fixed at 0: their rows
 	// are redundant or degenerate.
 	s.phase1 = false
-	s.refine()
 	x := s.solution()
 	if err := s.check(x); err != nil {
 		return nil, err
@@ -136,6 +137,13 @@ func newSimplex(n int, rows []lpRow, lo, up []float64) (*simplex, error) {
 // optimize returns the optimum of c·x (the minimum, or with maximize the
 // maximum); unbounded reports an infinite optimum.
 func (s *simplex) optimize(c []float64, maximize bool) (value float64, unboundedOpt bool, err error) {
+	return s.optimizeUntil(c, maximize, math.Inf(1))
+}
+
+// optimizeUntil is optimize, except that a maximisation may stop at the
+// first verified solution whose value reaches enough: the audit needs a
+// witness that the maximum is at least that high, not the maximum itself.
+func (s *simplex) optimizeUntil(c []float64, maximize bool, enough float64) (value float64, unboundedOpt bool, err error) {
 	for j := range s.n {
 		s.cost[j] = c[j]
 		if maximize {
@@ -155,23 +163,39 @@ func (s *simplex) optimize(c []float64, maximize bool) (value float64, unbounded
 			}
 		}
 	}
-	bounded, err := s.iterate()
-	if err != nil {
-		return 0, false, err
+	// The tableau's objective value, kept up to date by iterate.
+	s.obj, s.stopAt = 0, math.Inf(-1)
+	for j, v := range s.point() {
+		s.obj += s.cost[j] * v
 	}
-	if !bounded {
-		return 0, true, nil
+	if maximize && !math.IsInf(enough, 1) {
+		s.stopAt = -enough
 	}
-	s.refine()
-	x := s.solution()
-	if err := s.check(x); err != nil {
-		return 0, false, err
+	for {
+		bounded, err := s.iterate()
+		if err != nil {
+			return 0, false, err
+		}
+		if !bounded {
+			return 0, true, nil
+		}
+		x := s.solution()
+		if err := s.check(x); err != nil {
+			return 0, false, err
+		}
+		value = 0
+		for j, cj := range c {
+			value += cj * x[j]
+		}
+		if s.stop && value < enough-lpFeasTol {
+			// Stopped on the tableau's value, which the refined one does
+			// not confirm: go on to the optimum.
+			s.stopAt = math.Inf(-1)
+			continue
+		}
+		s.last = x
+		return value, false, nil
 	}
-	s.last = x
-	for j, cj := range c {
-		value += cj * x[j]
-	}
-	return value, false, nil
 }
 
 func (s *simplex) basicCost(i int) float64 {
@@ -208,9 +232,11 @@ func (s *simplex) upper(b int) float64 {
 func (s *simplex) iterate() (bounded bool, err error) {
 	degenerate, bland := 0, false
 	limit := 50*(s.m+s.n) + 1000
-	for it := range limit {
-		if it > 0 && it%lpRefine == 0 {
-			s.refine()
+	s.stop = false
+	for range limit {
+		if s.obj <= s.stopAt {
+			s.stop = true
+			return true, nil
 		}
 		j, dir := s.entering(bland)
 		if j < 0 {
@@ -232,7 +258,8 @@ func (s *simplex) iterate() (bounded bool, err error) {
 				s.beta[i] -= step * dir * a
 			}
 		}
-		if step <= lpHarrisTol {
+		s.obj += s.d[j] * dir * step
+		if step <= lpTieTol {
 			degenerate++
 			bland = bland || degenerate > 30
 		} else {
@@ -258,51 +285,39 @@ func (s *simplex) iterate() (bounded bool, err error) {
 }
 
 // ratioTest returns the row that leaves the basis when column j moves in
-// direction dir (-1 for a bound flip) and the step. It is Harris's two-pass
-// test: the first pass finds the longest step that keeps every basic value
-// within its bounds relaxed by a hair, the second picks, among the rows
-// that block within that step, the largest pivot, since small pivots are
-// what makes rounding grow. Under Bland's rule the second pass picks the
-// lowest variable instead, so that the rule still cannot cycle.
+// direction dir (-1 for a bound flip) and the step: the row that blocks
+// first, and among rows that block together the largest pivot (small
+// pivots are what makes rounding grow) or, under Bland's rule, the lowest
+// variable, so that the rule still cannot cycle.
 func (s *simplex) ratioTest(j int, dir float64, bland bool) (leave int, step float64) {
-	limit := func(i int, relax float64) (float64, bool) {
-		alpha := dir * s.col[i]
+	step, leave = s.up[j]-s.lo[j], -1
+	for i, a := range s.col {
+		alpha := dir * a
 		if math.Abs(alpha) <= lpPivotTol {
-			return 0, false
-		}
-		b := s.basis[i]
-		if alpha > 0 {
-			return max(s.beta[i]-s.lower(b)+relax, 0) / alpha, true
-		}
-		u := s.upper(b)
-		if math.IsInf(u, 1) {
-			return 0, false
-		}
-		return max(u-s.beta[i]+relax, 0) / -alpha, true
-	}
-	theta := math.Inf(1)
-	for i := range s.col {
-		if lim, ok := limit(i, lpHarrisTol); ok {
-			theta = min(theta, lim)
-		}
-	}
-	if flip := s.up[j] - s.lo[j]; flip <= theta {
-		return -1, flip // also +Inf: unbounded
-	}
-	leave = -1
-	for i := range s.col {
-		lim, ok := limit(i, 0)
-		if !ok || lim > theta {
 			continue
 		}
+		b := s.basis[i]
+		var lim float64
+		if alpha > 0 {
+			lim = (s.beta[i] - s.lower(b)) / alpha
+		} else {
+			u := s.upper(b)
+			if math.IsInf(u, 1) {
+				continue
+			}
+			lim = (u - s.beta[i]) / -alpha
+		}
+		lim = max(lim, 0)
 		switch {
-		case leave < 0:
-		case bland && s.basis[i] < s.basis[leave]:
-		case !bland && math.Abs(s.col[i]) > math.Abs(s.col[leave]):
+		case lim < step-lpTieTol:
+		case lim > step+lpTieTol || leave < 0:
+			continue
+		case bland && b < s.basis[leave]:
+		case !bland && math.Abs(a) > math.Abs(s.col[leave]):
 		default:
 			continue
 		}
-		leave, step = i, lim
+		step, leave = lim, i
 	}
 	return leave, step
 }
@@ -374,12 +389,15 @@ func (s *simplex) pivot(r, j int) {
 	s.d[j] = 0
 }
 
-// refine recomputes the basic values from the original rows: with x the
-// current point, the residual r = b - A x - S a (a the artificial values)
-// is what rounding has lost, and B⁻¹ r, read from the artificial columns,
-// corrects the basic values for it.
-func (s *simplex) refine() {
-	x := s.solution()
+// solution returns the current point. Its basic values are corrected by
+// one step of iterative refinement against the original rows: with x the
+// point as the tableau has it, the residual r = b - A x - S a (a the
+// artificial values) is what rounding has lost over the pivots, and B⁻¹ r,
+// read from the artificial columns, is the correction. The tableau's own
+// values are left as they are: correcting them would break the exact ties
+// that degenerate margin problems are full of, and cost many more pivots.
+func (s *simplex) solution() []float64 {
+	x := s.point()
 	for i, row := range s.rows {
 		r := row.rhs
 		for k, j := range row.cols {
@@ -390,19 +408,24 @@ func (s *simplex) refine() {
 		}
 		s.res[i] = s.sign[i] * r
 	}
-	for i := range s.m {
-		inv := s.t[i*s.w+s.n : (i+1)*s.w]
+	for j := range s.n {
+		i := s.rowOf[j]
+		if i < 0 {
+			continue
+		}
 		var corr float64
-		for k, v := range inv {
+		for k, v := range s.t[i*s.w+s.n : (i+1)*s.w] {
 			if v != 0 {
 				corr += v * s.res[k]
 			}
 		}
-		s.beta[i] += corr
+		x[j] += corr
 	}
+	return x
 }
 
-func (s *simplex) solution() []float64 {
+// point returns the current point as the tableau has it.
+func (s *simplex) point() []float64 {
 	x := make([]float64, s.n)
 	for j := range s.n {
 		switch {

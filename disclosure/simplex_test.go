@@ -240,3 +240,79 @@ func TestSimplexBoundedAgainstGonum(t *testing.T) {
 		t.Fatalf("only %d programs compared", compared)
 	}
 }
+
+// TestSimplexRefinesDrift perturbs the tableau's basic values, as rounding
+// over many pivots does, and checks that the solution the simplex reports
+// is corrected back onto the constraints.
+func TestSimplexRefinesDrift(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := range 50 {
+		m := 1 + rng.IntN(6)
+		n := m + 1 + rng.IntN(8)
+		x0 := make([]float64, n)
+		for j := range x0 {
+			x0[j] = float64(rng.IntN(5))
+		}
+		a := make([][]float64, m)
+		b := make([]float64, m)
+		for i := range a {
+			a[i] = make([]float64, n)
+			for j := range a[i] {
+				a[i][j] = float64(rng.IntN(7) - 2)
+				b[i] += a[i][j] * x0[j]
+			}
+		}
+		s, err := newSimplex(n, denseRows(a, b), fill(n, 0), fill(n, math.Inf(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range s.beta {
+			s.beta[i] += (rng.Float64() - 0.5) * 1e-3
+		}
+		x := s.solution()
+		for i, row := range a {
+			var sum float64
+			for j, v := range row {
+				sum += v * x[j]
+			}
+			if math.Abs(sum-b[i]) > 1e-9 {
+				t.Fatalf("trial %d, row %d: residual %g after refinement", trial, i, sum-b[i])
+			}
+		}
+	}
+}
+
+func TestSimplexOptimizeUntil(t *testing.T) {
+	// max x subject to x + y = 10, 1 <= x, y: the maximum is 9.
+	s, err := newSimplex(2, denseRows([][]float64{{1, 1}}, []float64{10}), fill(2, 1), fill(2, math.Inf(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		enough float64
+		want   float64
+	}{
+		{math.Inf(1), 9}, // no stop: the maximum
+		{5, 9},           // the first vertex past 5 is the maximum here
+		{20, 9},          // out of reach: the maximum, and no more
+	}
+	for _, tt := range tests {
+		got, unb, err := s.optimizeUntil([]float64{1, 0}, true, tt.enough)
+		if err != nil || unb || math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("enough %v: got %v, %v, %v; want %v", tt.enough, got, unb, err, tt.want)
+		}
+	}
+	// Stopping early: after max y (x = 1, y = 9), max 2x + y, whose
+	// maximum is 19 at x = 9, stops at once: the vertex it starts from is
+	// worth 11, enough for 10.
+	s, _ = newSimplex(2, denseRows([][]float64{{1, 1}}, []float64{10}), fill(2, 1), fill(2, math.Inf(1)))
+	if _, _, err := s.optimize([]float64{0, 1}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := s.optimizeUntil([]float64{2, 1}, true, 10); err != nil || got != 11 {
+		t.Fatalf("stopped at %v, %v; want 11", got, err)
+	}
+	if got, _, err := s.optimizeUntil([]float64{2, 1}, true, 12); err != nil || got != 19 {
+		t.Fatalf("with 12 needed: %v, %v; want the maximum 19", got, err)
+	}
+}
