@@ -16,7 +16,10 @@ const epsilonScale = 1_000_000
 
 // maxEpsilon bounds a parsed ε far from overflow; ε above a few units
 // protects nobody anyway.
-const maxEpsilon = 1_000 * epsilonScale
+const maxEpsilon = MaxEpsilon
+
+// MaxEpsilon is the largest ε a budget, a charge or a release may carry.
+const MaxEpsilon Epsilon = 1_000 * epsilonScale
 
 // ParseEpsilon parses a decimal ε such as "0.5" or "1", with at most six
 // decimals.
@@ -36,7 +39,7 @@ func parseEpsilon(s string) (Epsilon, error) {
 	var w, f int64
 	var err error
 	if whole != "" {
-		if w, err = strconv.ParseInt(whole, 10, 64); err != nil || w > maxEpsilon/epsilonScale {
+		if w, err = strconv.ParseInt(whole, 10, 64); err != nil || w > int64(maxEpsilon/epsilonScale) {
 			return 0, fmt.Errorf("integer part out of range: %w", ErrInvalid)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/haven-nrm/haven"
@@ -98,6 +99,9 @@ func writeCaseChildren(ctx context.Context, tx *Tx, c *haven.Case) error {
 		if _, err := tx.exec(ctx, `INSERT INTO case_forms (case_id, form) VALUES (?, ?)`, c.ID, f); err != nil {
 			return mapError(err)
 		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE cases SET forms = ? WHERE id = ?`, formsList(c.FormsOfExploitation), c.ID); err != nil {
+		return mapError(err)
 	}
 	for i, e := range c.Events {
 		if _, err := tx.exec(ctx, `INSERT INTO case_events (case_id, seq, type, country, region, started_on, ended_on, form_of_exploitation)
@@ -356,4 +360,12 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 		return nil, fmt.Errorf("update case: %w", err)
 	}
 	return out, nil
+}
+
+// formsList is the cases.forms column: the forms' codes sorted, each once,
+// joined by commas, so that statistics read a case's forms from its row.
+func formsList(forms []string) string {
+	sorted := slices.Clone(forms)
+	slices.Sort(sorted)
+	return strings.Join(slices.Compact(sorted), ",")
 }
