@@ -70,3 +70,17 @@ func (e Epsilon) String() string {
 
 // Float64 returns ε as a float, for display and for formulas that need it.
 func (e Epsilon) Float64() float64 { return float64(e) / epsilonScale }
+
+// MarshalText writes ε as a decimal, so JSON and release records read
+// "0.5", not millionths.
+func (e Epsilon) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// UnmarshalText parses a decimal ε.
+func (e *Epsilon) UnmarshalText(b []byte) error {
+	v, err := ParseEpsilon(string(b))
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
+}

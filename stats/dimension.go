@@ -28,6 +28,10 @@ const (
 // recorded, no form recorded).
 const Unknown = "unknown"
 
+// Other is the category that gathers the codes of an open dimension held
+// by fewer than k victims in the period.
+const Other = "other"
+
 // Columns the store groups by (store.CountBy*); repeated here so this
 // package does not import the store.
 const (
@@ -46,6 +50,11 @@ type dimension struct {
 	// categories are the values observed, sorted.
 	fixed func(cfg *Config, forms string) []string
 	cat   func(cfg *Config, raw []string) string
+	// rare marks an open dimension whose codes come from the data
+	// (nationality, ethnicity, location): a code shown as a row tells that
+	// someone with it exists, so codes held by fewer than k victims are
+	// counted together under Other.
+	rare bool
 }
 
 func list(xs ...string) func(*Config, string) []string {
@@ -125,10 +134,12 @@ var dimensions = map[string]dimension{
 		fixed: func(*Config, string) []string { return haven.Vocab.ImmigrationStatuses }, cat: rawOrUnknown},
 	DimSocioeconomicStatus: {name: DimSocioeconomicStatus, columns: []string{colSocio},
 		fixed: func(*Config, string) []string { return haven.Vocab.SocioeconomicStatuses }, cat: rawOrUnknown},
-	DimEthnicity:   {name: DimEthnicity, columns: []string{colEthnicity}, cat: rawOrUnknown},
-	DimNationality: {name: DimNationality, columns: []string{colNational}, cat: rawOrUnknown},
-	DimLocation:    {name: DimLocation, columns: []string{colLocation}, cat: rawOrUnknown},
-	DimYear:        {name: DimYear, columns: []string{colYear}, cat: rawOrUnknown},
+	DimEthnicity:   {name: DimEthnicity, columns: []string{colEthnicity}, cat: rawOrUnknown, rare: true},
+	DimNationality: {name: DimNationality, columns: []string{colNational}, cat: rawOrUnknown, rare: true},
+	DimLocation:    {name: DimLocation, columns: []string{colLocation}, cat: rawOrUnknown, rare: true},
+	// The years are those of the period, whatever the data (see
+	// tablePlan.finish).
+	DimYear: {name: DimYear, columns: []string{colYear}, cat: rawOrUnknown},
 }
 
 // Dimensions lists the names a query may group by.

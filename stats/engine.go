@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/disclosure"
@@ -54,6 +57,17 @@ type Query struct {
 	Forms    string // FormsEach (default) or FormsOnce
 	K        int    // 0 means disclosure.DefaultK (11)
 	Title    string
+	// Noise, when set, makes the release differentially private: it is
+	// charged to its dataset's budget in the Engine's Ledger before any
+	// noise is drawn.
+	Noise *Noise
+}
+
+// Noise asks for a differentially private table: discrete Laplace noise on
+// the counts for a privacy loss Epsilon, charged to Dataset's budget.
+type Noise struct {
+	Dataset string             `json:"dataset"`
+	Epsilon disclosure.Epsilon `json:"epsilon"`
 }
 
 // Validate checks a query and reports every bad field.
@@ -83,6 +97,19 @@ func (q *Query) Validate() error {
 	}
 	if q.K != 0 && q.K < 2 {
 		v.Add("k", "must be at least 2")
+	}
+	if q.Noise != nil {
+		if q.Noise.Dataset == "" {
+			v.Add("dataset", "is required for a noisy release: the budget it is charged to")
+		}
+		if q.Noise.Epsilon <= 0 || q.Noise.Epsilon > disclosure.MaxEpsilon {
+			v.Add("epsilon", "must be positive")
+		}
+		for _, d := range q.By {
+			if dimensions[d].rare {
+				v.Addf("by", "%s cannot be released with noise: its categories come from the data, so they would tell who is there whatever the noise", d)
+			}
+		}
 	}
 	return v.Err()
 }
@@ -116,12 +143,19 @@ type Result struct {
 	Cells    []Cell `json:"cells"`
 	// Note explains, in words, how to read the table.
 	Note string `json:"note,omitempty"`
+	// Noise is set when the counts carry differential-privacy noise.
+	Noise *Noise `json:"noise,omitempty"`
 }
 
 // Engine computes tables from a Source.
 type Engine struct {
 	Source Source
 	Config *Config // nil means Default
+	// Ledger pays for noisy releases; a query with Noise fails without it.
+	Ledger disclosure.Ledger
+	// Randomness returns a source of noise per table; nil means
+	// disclosure.CryptoSource. Tests pass seeded sources.
+	Randomness func() rand.Source
 }
 
 func (e *Engine) config() *Config {
@@ -146,52 +180,143 @@ func (q *Query) normalize() {
 
 // Table counts, maps and protects one table.
 func (e *Engine) Table(ctx context.Context, q Query) (*Result, error) {
-	q.normalize()
-	if err := q.Validate(); err != nil {
+	results, err := e.Tables(ctx, []Query{q})
+	if err != nil {
 		return nil, err
 	}
-	cfg := e.config()
-	dims := make([]dimension, len(q.By))
-	var columns []string
-	pos := make([][]int, len(q.By)) // per dimension, positions of its columns
-	for i, name := range q.By {
-		dims[i] = dimensions[name]
-		for _, c := range dims[i].columns {
-			j := slices.Index(columns, c)
-			if j < 0 {
-				j = len(columns)
-				columns = append(columns, c)
-			}
-			pos[i] = append(pos[i], j)
+	return results[0], nil
+}
+
+// Tables counts, maps and protects several tables. When the Source is
+// also a RowSource and the tables share a basis and a period, they are
+// counted in one pass over the cases; otherwise each is one count, run
+// concurrently as the store's reader pool allows. Each table is protected
+// on its own.
+func (e *Engine) Tables(ctx context.Context, queries []Query) ([]*Result, error) {
+	plans := make([]*tablePlan, len(queries))
+	requests := make([]CountRequest, len(queries))
+	adds := make([]func([]string, int64) error, len(queries))
+	for i, q := range queries {
+		q.normalize()
+		if err := q.Validate(); err != nil {
+			return nil, err
 		}
-	}
-	counts := map[string]int64{}
-	observed := make([]map[string]bool, len(dims))
-	for i := range observed {
-		observed[i] = map[string]bool{}
-	}
-	labels := make([]string, len(dims))
-	raw := make([]string, 0, 4)
-	req := CountRequest{Basis: q.Basis, From: q.From, To: q.To, Columns: columns, Forms: q.Forms}
-	err := e.Source.CountVictims(ctx, req, func(values []string, n int64) error {
-		for i, d := range dims {
-			raw = raw[:0]
-			for _, j := range pos[i] {
-				raw = append(raw, values[j])
-			}
-			labels[i] = d.cat(cfg, raw)
-			observed[i][labels[i]] = true
+		if q.Noise != nil && e.Ledger == nil {
+			return nil, haven.Errorf(haven.EINVALID, "A noisy release needs a privacy budget ledger.")
 		}
-		counts[strings.Join(labels, "\x00")] += n
+		plans[i] = newTablePlan(e, q)
+		requests[i], adds[i] = plans[i].request(), plans[i].add
+	}
+	if rs, ok := e.Source.(RowSource); ok && sharePeriod(requests) {
+		if err := countAll(ctx, rs, requests, adds); err != nil {
+			return nil, fmt.Errorf("statistics: %w", err)
+		}
+	} else if err := each(len(queries), func(i int) error {
+		if err := e.Source.CountVictims(ctx, requests[i], adds[i]); err != nil {
+			return fmt.Errorf("statistics: %w", err)
+		}
 		return nil
+	}); err != nil {
+		return nil, err
+	}
+	results := make([]*Result, len(queries))
+	err := each(len(queries), func(i int) (err error) {
+		results[i], err = plans[i].finish(ctx)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("statistics: %w", err)
+		return nil, err
 	}
+	return results, nil
+}
+
+// each runs fn(0..n-1) concurrently and joins their errors.
+func each(n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func sharePeriod(rs []CountRequest) bool {
+	for _, r := range rs[1:] {
+		if r.Basis != rs[0].Basis || r.From != rs[0].From || r.To != rs[0].To {
+			return false
+		}
+	}
+	return true
+}
+
+// tablePlan is one table on its way: its dimensions, the store columns
+// they read, and the counts by category gathered so far.
+type tablePlan struct {
+	e        *Engine
+	q        Query
+	cfg      *Config
+	dims     []dimension
+	columns  []string
+	pos      [][]int // per dimension, positions of its columns
+	counts   map[string]int64
+	observed []map[string]bool
+	labels   []string
+	raw      []string
+	rareNote bool // codes were gathered under Other
+}
+
+func newTablePlan(e *Engine, q Query) *tablePlan {
+	p := &tablePlan{e: e, q: q, cfg: e.config(), dims: make([]dimension, len(q.By)), pos: make([][]int, len(q.By)),
+		counts: map[string]int64{}, observed: make([]map[string]bool, len(q.By)), labels: make([]string, len(q.By))}
+	for i, name := range q.By {
+		p.dims[i] = dimensions[name]
+		p.observed[i] = map[string]bool{}
+		for _, c := range p.dims[i].columns {
+			j := slices.Index(p.columns, c)
+			if j < 0 {
+				j = len(p.columns)
+				p.columns = append(p.columns, c)
+			}
+			p.pos[i] = append(p.pos[i], j)
+		}
+	}
+	return p
+}
+
+func (p *tablePlan) request() CountRequest {
+	return CountRequest{Basis: p.q.Basis, From: p.q.From, To: p.q.To, Columns: p.columns, Forms: p.q.Forms}
+}
+
+// add maps one group of raw values to its categories and counts it.
+func (p *tablePlan) add(values []string, n int64) error {
+	for i, d := range p.dims {
+		p.raw = p.raw[:0]
+		for _, j := range p.pos[i] {
+			p.raw = append(p.raw, values[j])
+		}
+		p.labels[i] = d.cat(p.cfg, p.raw)
+		p.observed[i][p.labels[i]] = true
+	}
+	p.counts[strings.Join(p.labels, "\x00")] += n
+	return nil
+}
+
+// finish builds the table's categories and cells and protects it.
+func (p *tablePlan) finish(ctx context.Context) (*Result, error) {
+	q, cfg, dims := p.q, p.cfg, p.dims
+	p.gatherRare()
+	counts, observed := p.counts, p.observed
 	tdims := make([]disclosure.Dimension, len(dims))
 	for i, d := range dims {
 		var cats []string
-		if d.fixed != nil {
+		if d.name == DimYear {
+			// The years of the period, so that a year's row does not
+			// depend on whether anyone was detected in it.
+			for y := q.From.Year(); y <= q.To.Year(); y++ {
+				cats = append(cats, strconv.Itoa(y))
+			}
+		} else if d.fixed != nil {
 			cats = slices.Clone(d.fixed(cfg, q.Forms))
 			for l := range observed[i] { // a code the vocabulary no longer lists
 				if !slices.Contains(cats, l) {
@@ -211,6 +336,9 @@ func (e *Engine) Table(ctx context.Context, q Query) (*Result, error) {
 	if q.Forms == FormsEach && slices.Contains(q.By, DimFormGroup) {
 		res.Note = "A victim exploited in several forms counts once in each form group's row, so the form rows add up to more than the victims, and a total over form_group counts victim-forms, not victims. Use forms=once to count each victim once."
 	}
+	if p.rareNote {
+		res.Note = strings.TrimSpace(res.Note + " " + rareNote)
+	}
 	for _, d := range tdims {
 		if len(d.Categories) == 0 {
 			return res, nil // no victim in the period: an empty table
@@ -224,6 +352,13 @@ func (e *Engine) Table(ctx context.Context, q Query) (*Result, error) {
 		if err := tab.Add(n, strings.Split(key, "\x00")...); err != nil {
 			return nil, fmt.Errorf("statistics: %w", err)
 		}
+	}
+	if q.Noise != nil {
+		if tab, err = p.privatize(ctx, tab); err != nil {
+			return nil, err
+		}
+		res.Noise = q.Noise
+		res.Note = strings.TrimSpace(res.Note + " " + noiseNote)
 	}
 	rel, err := disclosure.Protect(ctx, tab, disclosure.Options{K: q.K})
 	if errors.Is(err, disclosure.ErrAllSuppressed) {

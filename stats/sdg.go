@@ -15,6 +15,11 @@ type SDGQuery struct {
 	From, To   haven.Date
 	K          int
 	Population *Population
+	// Noise makes every table differentially private, each charged its
+	// ε: the publication costs ε times the number of tables. Tables whose
+	// categories come from the data (nationality, ethnicity, location)
+	// are left out of a noisy publication.
+	Noise *Noise
 }
 
 // Publication is a set of protected tables released together.
@@ -43,7 +48,7 @@ func (e *Engine) SDG(ctx context.Context, q SDGQuery) (*Publication, error) {
 			return nil, err
 		}
 	}
-	base := Query{Basis: q.Basis, From: q.From, To: q.To, K: q.K, Forms: FormsOnce}
+	base := Query{Basis: q.Basis, From: q.From, To: q.To, K: q.K, Forms: FormsOnce, Noise: q.Noise}
 	queries := []Query{}
 	core := base
 	core.By = []string{DimYear, DimSex, DimAgeGroup, DimFormGroup}
@@ -54,28 +59,19 @@ func (e *Engine) SDG(ctx context.Context, q SDGQuery) (*Publication, error) {
 	bands.Title = "Detected victims by sex and age band"
 	queries = append(queries, bands)
 	for _, d := range Section110() {
+		if q.Noise != nil && dimensions[d].rare {
+			continue
+		}
 		t := base
 		t.By = []string{d, DimUNODC}
 		t.Title = "Detected victims by " + d + " and UNODC category"
 		queries = append(queries, t)
 	}
-	// The tables are independent: count them concurrently, as the reader
-	// pool allows.
-	pub := &Publication{Tables: make([]*Result, len(queries))}
-	errs := make([]error, len(queries))
-	done := make(chan struct{})
-	for i, tq := range queries {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			pub.Tables[i], errs[i] = e.Table(ctx, tq)
-		}()
-	}
-	for range queries {
-		<-done
-	}
-	if err := errors.Join(errs...); err != nil {
+	tables, err := e.Tables(ctx, queries)
+	if err != nil {
 		return nil, err
 	}
+	pub := &Publication{Tables: tables}
 	addRates(pub.Tables[0], q.Population)
 	return pub, nil
 }

@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/haven-nrm/haven"
 )
@@ -176,3 +180,91 @@ func formGroupCase() string {
 }
 
 func sqlQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// VictimRow is one victim's raw coded columns as ScanVictims reads them.
+// The byte slices are valid only during the call that receives the row.
+// Its fields match stats.Row, so that one converts to the other.
+type VictimRow struct {
+	Date, Sex, Age, TreatedAsChild, Disability, Ethnicity, Nationality []byte
+	ImmigrationStatus, SocioeconomicStatus, Location                   []byte
+	Forms                                                              []byte
+}
+
+// VictimScanQuery asks for the victims whose basis decision falls in
+// [From, To] (both inclusive).
+type VictimScanQuery struct {
+	Basis    string
+	From, To haven.Date
+}
+
+// ScanVictims reads the statistics columns of every victim decided in the
+// period, split by date into at most parts ranges read concurrently on the
+// reader pool; fn is called for each victim, never concurrently for one
+// part. The columns and the date lead the covering indexes
+// cases_statistics_rg and cases_statistics_identified, so each part is one
+// range scan of an index and touches no table row. No sealed column is
+// read.
+func (db *DB) ScanVictims(ctx context.Context, q VictimScanQuery, parts int, fn func(part int, row *VictimRow) error) error {
+	dateCol, err := basisColumn(q.Basis)
+	if err != nil {
+		return err
+	}
+	if q.From.IsZero() || q.To.IsZero() || q.To.Before(q.From.Time) {
+		return haven.Errorf(haven.EINVALID, "The period needs a start and an end, the end not before the start.")
+	}
+	query := `SELECT ` + dateCol + `, sex, age_at_encounter, treated_as_child, disability, ethnicity, nationality,
+		immigration_status, socioeconomic_status, location_of_identification, forms
+		FROM cases WHERE ` + dateCol + ` >= ? AND ` + dateCol + ` <= ?`
+	days := int(q.To.Sub(q.From.Time).Hours()/24) + 1
+	parts = max(1, min(parts, days))
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		from := q.From.AddDate(0, 0, p*days/parts)
+		to := q.From.AddDate(0, 0, (p+1)*days/parts-1)
+		wg.Go(func() {
+			errs[p] = db.scanVictimRange(ctx, query, from.Format(time.DateOnly), to.Format(time.DateOnly), func(row *VictimRow) error {
+				return fn(p, row)
+			})
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (db *DB) scanVictimRange(ctx context.Context, query, from, to string, fn func(row *VictimRow) error) error {
+	rows, err := db.readQuery(ctx, query, from, to)
+	if err != nil {
+		return fmt.Errorf("scan victims: %w", mapError(err))
+	}
+	defer rows.Close()
+	var r VictimRow
+	dest := []any{
+		(*sql.RawBytes)(&r.Date), (*sql.RawBytes)(&r.Sex), (*sql.RawBytes)(&r.Age), (*sql.RawBytes)(&r.TreatedAsChild),
+		(*sql.RawBytes)(&r.Disability), (*sql.RawBytes)(&r.Ethnicity), (*sql.RawBytes)(&r.Nationality),
+		(*sql.RawBytes)(&r.ImmigrationStatus), (*sql.RawBytes)(&r.SocioeconomicStatus), (*sql.RawBytes)(&r.Location),
+		(*sql.RawBytes)(&r.Forms),
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan victims: %w", mapError(err))
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("scan victims: %w", mapError(err))
+	}
+	return nil
+}
+
+func basisColumn(basis string) (string, error) {
+	switch basis {
+	case BasisReasonableGrounds, "":
+		return "reasonable_grounds_on", nil
+	case BasisIdentification:
+		return "identified_on", nil
+	}
+	return "", haven.Errorf(haven.EINVALID, "The basis must be %s or %s.", BasisReasonableGrounds, BasisIdentification)
+}

@@ -3,14 +3,17 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/stats"
 	"github.com/haven-nrm/haven/store"
+	"github.com/haven-nrm/haven/store/statsource"
 	"github.com/haven-nrm/haven/store/storetest"
 )
 
@@ -35,7 +38,7 @@ var statsCases = []statsCase{
 	{"female", 22, []string{"forced_marriage"}, "", "2025-12-31", "NG"},                     // 8 no RG decision; in (identification)
 }
 
-func seedStatsCases(t *testing.T, db *store.DB) {
+func seedStatsCases(t *testing.T, db *store.DB) context.Context {
 	t.Helper()
 	fx := storetest.Seed(t, db)
 	ctx := fx.As(context.Background(), haven.RoleFirstResponder)
@@ -61,6 +64,7 @@ func seedStatsCases(t *testing.T, db *store.DB) {
 			t.Fatalf("case %d: %v", i+1, err)
 		}
 	}
+	return ctx
 }
 
 func mustDate(t *testing.T, s string) haven.Date {
@@ -173,4 +177,123 @@ func TestStatsEngineOnStore(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestScanMatchesGroupBy checks that counting tables in one scan of the
+// covering indexes gives exactly the tables the per-table GROUP BYs give,
+// for every dimension, both form modes and both bases, and the SDG
+// publication.
+func TestScanMatchesGroupBy(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, open func(testing.TB) *store.DB) {
+		db := open(t)
+		seedVariedCases(t, seedStatsCases(t, db), db, 150)
+		ctx := context.Background()
+		grouped := &stats.Engine{Source: stats.SourceFunc(func(ctx context.Context, r stats.CountRequest, emit func([]string, int64) error) error {
+			return db.CountVictims(ctx, store.VictimCountQuery(r), emit)
+		})}
+		scanned := &stats.Engine{Source: statsource.New(db)}
+		var queries []stats.Query
+		for _, basis := range []string{stats.BasisReasonableGrounds, stats.BasisIdentification} {
+			for _, forms := range []string{stats.FormsEach, stats.FormsOnce} {
+				base := stats.Query{Basis: basis, Forms: forms, From: mustDate(t, "2025-01-01"), To: mustDate(t, "2025-12-31"), K: 3}
+				for _, d := range stats.Dimensions() {
+					q := base
+					q.By = []string{d}
+					queries = append(queries, q)
+				}
+				q := base
+				q.By = []string{stats.DimYear, stats.DimSex, stats.DimAgeGroup, stats.DimFormGroup}
+				queries = append(queries, q)
+				q.By = []string{stats.DimFormGroup, stats.DimNationality, stats.DimUNODC}
+				queries = append(queries, q)
+			}
+		}
+		want, err := grouped.Tables(ctx, queries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := scanned.Tables(ctx, queries[:len(queries)/2]) // one basis per scan
+		if err != nil {
+			t.Fatal(err)
+		}
+		more, err := scanned.Tables(ctx, queries[len(queries)/2:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, more...)
+		for i := range queries {
+			if diff := cmp.Diff(want[i], got[i]); diff != "" {
+				t.Errorf("%s %s by %v (-group by +scan):\n%s", queries[i].Basis, queries[i].Forms, queries[i].By, diff)
+			}
+			if queries[i].Forms == stats.FormsOnce && len(got[i].Cells) == 0 {
+				t.Errorf("by %v: an empty table proves nothing", queries[i].By)
+			}
+		}
+		var sb strings.Builder
+		sb.WriteString("year,sex,age_band,population\n")
+		for _, sex := range []string{"female", "male"} {
+			for _, band := range stats.Default.BandCodes() {
+				fmt.Fprintf(&sb, "2025,%s,%s,100000\n", sex, band)
+			}
+		}
+		pop, err := stats.ReadPopulation(strings.NewReader(sb.String()), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sq := stats.SDGQuery{Basis: stats.BasisReasonableGrounds, From: mustDate(t, "2025-01-01"), To: mustDate(t, "2025-12-31"), K: 3, Population: pop}
+		wantPub, err := grouped.SDG(ctx, sq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotPub, err := scanned.SDG(ctx, sq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantPub, gotPub); diff != "" {
+			t.Errorf("SDG publication (-group by +scan):\n%s", diff)
+		}
+	})
+}
+
+// seedVariedCases adds n cases through the store with every statistics
+// field varied, some without a form, some with an ethnicity or location
+// left empty, decided on days spread over 2024-2026.
+func seedVariedCases(t *testing.T, ctx context.Context, db *store.DB, n int) {
+	t.Helper()
+	forms := haven.Vocab.FormCodes()
+	sexes := []string{"female", "male", "other", "unknown"}
+	for i := range n {
+		c := &haven.Case{
+			EncounteredOn: mustDate(t, "2024-01-01"),
+			Victim: haven.VictimContext{Sex: sexes[i%len(sexes)], AgeStatus: "declared",
+				Disability: haven.Vocab.Disabilities[i%len(haven.Vocab.Disabilities)], Nationality: []string{"NG", "TH", "VN"}[i%3],
+				ImmigrationStatus:   haven.Vocab.ImmigrationStatuses[i%len(haven.Vocab.ImmigrationStatuses)],
+				SocioeconomicStatus: haven.Vocab.SocioeconomicStatuses[i%len(haven.Vocab.SocioeconomicStatuses)]},
+		}
+		if i%5 != 0 {
+			c.Victim.Ethnicity = fmt.Sprintf("E%d", i%4)
+		}
+		if i%6 != 0 {
+			c.Victim.LocationOfIdentification = fmt.Sprintf("R-%d", i%5)
+		}
+		if i%9 == 0 {
+			c.Victim.AgeStatus = "unknown"
+		} else {
+			c.Victim.AgeAtEncounter = intp(i % 60)
+		}
+		for k := range i % 4 {
+			f := forms[(i+k*5)%len(forms)]
+			if !slices.Contains(c.FormsOfExploitation, f) {
+				c.FormsOfExploitation = append(c.FormsOfExploitation, f)
+			}
+		}
+		day := time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i*3)
+		c.ReasonableGroundsOn = haven.Date{Time: day}
+		if i%2 == 0 {
+			c.IdentifiedOn = haven.Date{Time: day.AddDate(0, 1, 0)}
+		}
+		if err := db.CreateCase(ctx, c, nil); err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+	}
 }

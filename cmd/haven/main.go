@@ -29,6 +29,7 @@ Commands:
   audit     the tamper-evident access log (audit verify|checkpoint|export-checkpoint|show)
   estimate  estimate undetected victims from list overlaps (--file overlaps.csv)
   stats     privacy-protected statistics and SDG 16.2.2 (csv, json, sdmx, xlsx)
+  budget    differential-privacy budgets of datasets (budget open|show)
   version   print the version
 
 Run 'haven <command> -h' for a command's flags.
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runEstimate(ctx, rest, stdout, stderr)
 	case "stats":
 		return runStats(ctx, rest, stdout, stderr)
+	case "budget":
+		return runBudget(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "haven", Version)
 		return nil

@@ -14,18 +14,21 @@ import (
 	"github.com/haven-nrm/haven/disclosure"
 	"github.com/haven-nrm/haven/stats"
 	"github.com/haven-nrm/haven/store"
+	"github.com/haven-nrm/haven/store/statsource"
 )
 
 const statsUsage = `Usage:
   haven stats [--db DB] [--from 2025-01-01 --to 2025-12-31] [--basis reasonable_grounds|identification]
               [--by sex,age_band,form_group,...] [--forms each|once] [--k 11]
-              [--format csv|json|xlsx] [--out FILE]
+              [--format csv|json|xlsx] [--out FILE] [--epsilon 0.5 --dataset NAME]
   haven stats --sdg --population pop.csv [--from ... --to ...] [--format csv|json|sdmx|xlsx] [--out FILE]
 
 Counts detected victims whose decision (reasonable grounds by default) falls
 in the period, both days included; the period defaults to last calendar year.
 Every table is protected before it is written: cells under --k persons are
 suppressed with enough complementary cells, and are marked "C", never 0.
+With --epsilon the counts also carry differential-privacy noise, charged to
+the budget opened with 'haven budget open'. Every release is recorded.
 Dimensions: ` + "%s" + `
 The population file is CSV: year,sex,age_band,population (docs/STATISTICS.md).
 `
@@ -50,6 +53,8 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	k := fs.Int("k", disclosure.DefaultK, "suppression threshold: cells of 1 to k-1 persons are suppressed")
 	format := fs.String("format", stats.FormatCSV, "csv, json, sdmx (with --sdg) or xlsx (with --out)")
 	out := fs.String("out", "", "write to this file instead of standard output")
+	epsilon := fs.String("epsilon", "", "add differential-privacy noise for this ε per table, charged to --dataset's budget (see haven budget)")
+	dataset := fs.String("dataset", "", "the privacy budget a noisy release is charged to")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -81,6 +86,17 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *k < 2 {
 		errs = append(errs, errors.New("--k: must be at least 2"))
 	}
+	var noise *stats.Noise
+	if *epsilon != "" || *dataset != "" {
+		e, err := disclosure.ParseEpsilon(*epsilon)
+		switch {
+		case err != nil || e <= 0:
+			errs = append(errs, errors.New("--epsilon: must be a positive decimal such as 0.5, with --dataset"))
+		case *dataset == "":
+			errs = append(errs, errors.New("--dataset: required with --epsilon"))
+		}
+		noise = &stats.Noise{Dataset: *dataset, Epsilon: e}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -99,21 +115,29 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var pub *stats.Publication
 	err = withAdminDB(ctx, s.get(optDB), func(db *store.DB) error {
-		engine := &stats.Engine{Source: stats.SourceFunc(func(ctx context.Context, r stats.CountRequest, emit func([]string, int64) error) error {
-			return db.CountVictims(ctx, store.VictimCountQuery(r), emit)
-		})}
+		engine := &stats.Engine{Source: statsource.New(db), Ledger: db.PrivacyLedger()}
+		rq := stats.ReleaseQuery{SDG: *sdg, Basis: *basis, From: fromDate.String(), To: toDate.String(), K: *k, Format: *format, Noise: noise}
 		if *sdg {
-			pub, err = engine.SDG(ctx, stats.SDGQuery{Basis: *basis, From: fromDate, To: toDate, K: *k, Population: pop})
+			pub, err = engine.SDG(ctx, stats.SDGQuery{Basis: *basis, From: fromDate, To: toDate, K: *k, Population: pop, Noise: noise})
+		} else {
+			for _, d := range strings.Split(*by, ",") {
+				rq.By = append(rq.By, strings.TrimSpace(d))
+			}
+			rq.Forms = *forms
+			var r *stats.Result
+			r, err = engine.Table(ctx, stats.Query{Basis: *basis, From: fromDate, To: toDate, By: rq.By, Forms: *forms, K: *k,
+				Title: "Detected victims by " + strings.Join(rq.By, ", "), Noise: noise})
+			pub = &stats.Publication{Tables: []*stats.Result{r}}
+		}
+		if err != nil {
 			return err
 		}
-		var dims []string
-		for _, d := range strings.Split(*by, ",") {
-			dims = append(dims, strings.TrimSpace(d))
+		// Every release is recorded before a number leaves Haven.
+		rel, err := stats.NewRelease(haven.ReleaseCLI, rq, pub)
+		if err != nil {
+			return err
 		}
-		r, err := engine.Table(ctx, stats.Query{Basis: *basis, From: fromDate, To: toDate, By: dims, Forms: *forms, K: *k,
-			Title: "Detected victims by " + strings.Join(dims, ", ")})
-		pub = &stats.Publication{Tables: []*stats.Result{r}}
-		return err
+		return db.RecordRelease(ctx, rel)
 	})
 	if err != nil {
 		return cliError(err)

@@ -174,3 +174,83 @@ func TestStatsCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestStatsRecordsRelease checks that a published table leaves a record
+// of its release (GR 38 §111) and that a refused query leaves none.
+func TestStatsRecordsRelease(t *testing.T) {
+	path := statsDB(t, 12, 15)
+	if _, e, code := runHaven(t, nil, "stats", "--db", path, "--by", "nope", "--from", "2025-01-01", "--to", "2025-12-31"); code == 0 {
+		t.Fatalf("an unknown dimension was accepted: %s", e)
+	}
+	if _, e, code := runHaven(t, nil, "stats", "--db", path, "--by", "unodc_category,form_group", "--forms", "once",
+		"--from", "2025-01-01", "--to", "2025-12-31", "--k", "5"); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rels, err := db.Releases(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rels) != 1 {
+		t.Fatalf("%d releases recorded, want 1: %+v", len(rels), rels)
+	}
+	r := rels[0]
+	wantQuery := `{"by":["unodc_category","form_group"],"basis":"reasonable_grounds","from":"2025-01-01","to":"2025-12-31","forms":"once","k":5,"format":"csv"}`
+	if r.Channel != haven.ReleaseCLI || r.Query != wantQuery || !strings.HasPrefix(r.Protection, "suppression k=5") || r.Tables != 1 || r.Withheld != 0 {
+		t.Fatalf("release = %+v\nwant query %s", r, wantQuery)
+	}
+}
+
+// TestNoisyStatsSpendTheBudget opens a budget, spends it with noisy
+// releases, and checks that a release it cannot pay for is refused and
+// recorded nowhere.
+func TestNoisyStatsSpendTheBudget(t *testing.T) {
+	path := statsDB(t, 40, 30)
+	period := []string{"--db", path, "--from", "2025-01-01", "--to", "2025-12-31"}
+	noisy := append([]string{"stats", "--by", "unodc_category", "--epsilon", "0.6", "--dataset", "victims-2025"}, period...)
+	if _, e, code := runHaven(t, nil, noisy...); code == 0 || !strings.Contains(e, "victims-2025") {
+		t.Fatalf("a release without a budget: exit %d: %s", code, e)
+	}
+	if _, e, code := runHaven(t, nil, "budget", "open", "--db", path, "--dataset", "victims-2025", "--epsilon", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	if _, e, code := runHaven(t, nil, "budget", "open", "--db", path, "--dataset", "victims-2025", "--epsilon", "5"); code == 0 || !strings.Contains(e, "never raised") {
+		t.Fatalf("reopening: exit %d: %s", code, e)
+	}
+	out, e, code := runHaven(t, nil, noisy...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, e)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("%v: %q", err, out)
+	}
+	if _, e, code := runHaven(t, nil, noisy...); code == 0 || !strings.Contains(e, "budget") {
+		t.Fatalf("overspending: exit %d: %s", code, e)
+	}
+	if _, e, code := runHaven(t, nil, append([]string{"stats", "--by", "nationality", "--epsilon", "0.1", "--dataset", "victims-2025"}, period...)...); code == 0 || !strings.Contains(e, "nationality") {
+		t.Fatalf("noisy nationality: exit %d: %s", code, e)
+	}
+	show, e, code := runHaven(t, nil, "budget", "show", "--db", path, "--dataset", "victims-2025")
+	if code != 0 || !strings.Contains(show, "total ε 1, spent 0.6, left 0.4") || strings.Count(show, "discrete Laplace") != 1 {
+		t.Fatalf("exit %d: %s%s", code, show, e)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rels, err := db.Releases(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rels) != 1 || !strings.Contains(rels[0].Protection, "ε=0.6") || !strings.Contains(rels[0].Query, `"noise":{"dataset":"victims-2025","epsilon":"0.6"}`) {
+		t.Fatalf("releases %+v", rels)
+	}
+}
