@@ -36,6 +36,12 @@ type Options struct {
 	// Protect cross-checks its result with the linear-programming Audit.
 	// Zero means 500; a negative value disables the cross-check.
 	LPAuditLimit int
+	// Linked lists cells (a category index per dimension, or Total) that
+	// must be suppressed whatever their count, because the same count is
+	// suppressed in a linked table: a count hidden there must not be shown
+	// here. Each is protected like a primary cell (an interval at least
+	// MinWidth wide), so this table cannot pin it either.
+	Linked [][]int
 }
 
 func (o Options) withDefaults() (Options, error) {

@@ -20,6 +20,7 @@ type planner struct {
 	certs  map[int]hypercube // per primary cell
 	users  [][]int           // per cell, primaries whose certificate may use it
 	ranges map[int]certified // per suppressed cell, once verified
+	linked []int             // cells to suppress as Linked (Options.Linked)
 }
 
 func newPlanner(lat *lattice, val []int64, o Options) *planner {
@@ -53,6 +54,14 @@ func (p *planner) markPrimary() []int {
 		}
 		return cmp.Compare(p.val[a], p.val[b])
 	})
+	// Linked cells come last: the primaries' hypercubes may cover them.
+	for _, idx := range p.linked {
+		// A count of 0 is never suppressed elsewhere, so it is never linked.
+		if !p.supp[idx] && p.val[idx] > 0 {
+			p.supp[idx], p.reason[idx] = true, Linked
+			primaries = append(primaries, idx)
+		}
+	}
 	return primaries
 }
 

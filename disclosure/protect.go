@@ -53,6 +53,13 @@ func plan(ctx context.Context, t *Table, o Options) (*planner, error) {
 		return nil, err
 	}
 	p := newPlanner(t.lat, vals, o)
+	for _, at := range o.Linked {
+		idx, err := t.lat.fromPublic(at)
+		if err != nil {
+			return nil, fmt.Errorf("linked cell: %w", err)
+		}
+		p.linked = append(p.linked, idx)
+	}
 	primaries := p.markPrimary()
 	if err := p.secondary(ctx, primaries); err != nil {
 		return nil, err

@@ -49,6 +49,11 @@ const (
 	// Secondary cells are suppressed so that primary cells cannot be
 	// computed back from the margins.
 	Secondary
+	// Linked cells are suppressed because the same count is suppressed in
+	// another table of the same publication (Options.Linked); they are
+	// protected like primary cells, so that this table does not give away
+	// what the other one hides.
+	Linked
 )
 
 func (r Reason) String() string {
@@ -59,6 +64,8 @@ func (r Reason) String() string {
 		return "primary"
 	case Secondary:
 		return "secondary"
+	case Linked:
+		return "linked"
 	}
 	return "Reason(" + strconv.Itoa(int(r)) + ")"
 }
@@ -169,7 +176,7 @@ func (r *Release) Reason(at ...int) (Reason, error) {
 
 // Summary counts a release's cells, to report the information lost.
 type Summary struct {
-	Cells, Published, Primary, Secondary int
+	Cells, Published, Primary, Secondary, Linked int
 	// SuppressedInner is the number of suppressed inner cells.
 	SuppressedInner int
 }
@@ -186,6 +193,8 @@ func (r *Release) Summary() Summary {
 			s.Primary++
 		case Secondary:
 			s.Secondary++
+		case Linked:
+			s.Linked++
 		}
 		if r.lat.isInner(idx) {
 			s.SuppressedInner++

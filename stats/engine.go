@@ -227,6 +227,11 @@ func (e *Engine) Tables(ctx context.Context, queries []Query) ([]*Result, error)
 	if err != nil {
 		return nil, err
 	}
+	if len(queries) > 1 {
+		if err := linkTables(ctx, plans, results); err != nil {
+			return nil, err
+		}
+	}
 	return results, nil
 }
 
@@ -264,6 +269,12 @@ type tablePlan struct {
 	labels   []string
 	raw      []string
 	rareNote bool // codes were gathered under Other
+
+	// Set by finish for protect: the table with its counts (noisy if
+	// asked), its dimensions, and the result without cells.
+	tab   *disclosure.Table
+	tdims []disclosure.Dimension
+	base  *Result
 }
 
 func newTablePlan(e *Engine, q Query) *tablePlan {
@@ -360,12 +371,34 @@ func (p *tablePlan) finish(ctx context.Context) (*Result, error) {
 		res.Noise = q.Noise
 		res.Note = strings.TrimSpace(res.Note + " " + noiseNote)
 	}
-	rel, err := disclosure.Protect(ctx, tab, disclosure.Options{K: q.K})
+	p.tab, p.tdims, p.base = tab, tdims, res
+	return p.protect(ctx, nil)
+}
+
+// protect protects the built table, suppressing the linked cells (labels
+// per dimension, Total for a margin) whatever their counts, and returns
+// the result to publish.
+func (p *tablePlan) protect(ctx context.Context, linked [][]string) (*Result, error) {
+	res := *p.base
+	tdims := p.tdims
+	opts := disclosure.Options{K: p.q.K}
+	for _, labels := range linked {
+		at := make([]int, len(labels))
+		for j, l := range labels {
+			if l == Total {
+				at[j] = disclosure.Total
+			} else if at[j] = slices.Index(tdims[j].Categories, l); at[j] < 0 {
+				return nil, fmt.Errorf("statistics: linked cell %v: %w", labels, disclosure.ErrInternal)
+			}
+		}
+		opts.Linked = append(opts.Linked, at)
+	}
+	rel, err := disclosure.Protect(ctx, p.tab, opts)
 	if errors.Is(err, disclosure.ErrAllSuppressed) {
 		res.Withheld = true
 		res.Note = "Every cell of this table is suppressed to protect the persons in it (GR 38 §111); no number of it may be published."
 		res.Cells = withheldCells(tdims)
-		return res, nil
+		return &res, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)
@@ -386,7 +419,7 @@ func (p *tablePlan) finish(ctx context.Context) (*Result, error) {
 		}
 		res.Cells = append(res.Cells, cell)
 	}
-	return res, nil
+	return &res, nil
 }
 
 // withheldCells lists every cell of a table, all suppressed.

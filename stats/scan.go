@@ -26,6 +26,9 @@ type Row struct {
 type ScanRequest struct {
 	Basis    string
 	From, To haven.Date
+	// Columns names the store columns the rows must carry (as in
+	// CountRequest); nil asks for all.
+	Columns []string
 }
 
 // RowSource reads victims row by row. A Source that is also a RowSource
@@ -289,7 +292,14 @@ func countAll(ctx context.Context, src RowSource, requests []CountRequest, emit 
 	if err != nil {
 		return err
 	}
-	err = src.ScanVictims(ctx, ScanRequest{Basis: r.Basis, From: r.From, To: r.To}, parts, func(part int, row *Row) error {
+	var columns []string
+	for _, c := range t.columns {
+		c, _, _ = strings.Cut(c, ":")
+		if !slices.Contains(columns, c) {
+			columns = append(columns, c)
+		}
+	}
+	err = src.ScanVictims(ctx, ScanRequest{Basis: r.Basis, From: r.From, To: r.To, Columns: columns}, parts, func(part int, row *Row) error {
 		t.add(part, row)
 		return nil
 	})

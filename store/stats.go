@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -195,6 +196,10 @@ type VictimRow struct {
 type VictimScanQuery struct {
 	Basis    string
 	From, To haven.Date
+	// Columns names the CountBy* columns to read (CountByYear and
+	// CountByFormGroup read the date and the forms); nil reads them all.
+	// The other fields of each row are left empty.
+	Columns []string
 }
 
 // ScanVictims reads the statistics columns of every victim decided in the
@@ -212,9 +217,24 @@ func (db *DB) ScanVictims(ctx context.Context, q VictimScanQuery, parts int, fn 
 	if q.From.IsZero() || q.To.IsZero() || q.To.Before(q.From.Time) {
 		return haven.Errorf(haven.EINVALID, "The period needs a start and an end, the end not before the start.")
 	}
-	query := `SELECT ` + dateCol + `, sex, age_at_encounter, treated_as_child, disability, ethnicity, nationality,
-		immigration_status, socioeconomic_status, location_of_identification, forms
-		FROM cases WHERE ` + dateCol + ` >= ? AND ` + dateCol + ` <= ?`
+	var cols []scanColumn
+	for _, c := range scanColumns {
+		if q.Columns == nil || slices.Contains(q.Columns, c.name) {
+			cols = append(cols, c)
+		}
+	}
+	var sel []string
+	for _, c := range cols {
+		if c.name == CountByYear {
+			sel = append(sel, dateCol)
+		} else {
+			sel = append(sel, c.sql)
+		}
+	}
+	if len(sel) == 0 {
+		sel = []string{"1"} // a count alone
+	}
+	query := `SELECT ` + strings.Join(sel, ", ") + ` FROM cases WHERE ` + dateCol + ` >= ? AND ` + dateCol + ` <= ?`
 	days := int(q.To.Sub(q.From.Time).Hours()/24) + 1
 	parts = max(1, min(parts, days))
 	errs := make([]error, parts)
@@ -223,7 +243,7 @@ func (db *DB) ScanVictims(ctx context.Context, q VictimScanQuery, parts int, fn 
 		from := q.From.AddDate(0, 0, p*days/parts)
 		to := q.From.AddDate(0, 0, (p+1)*days/parts-1)
 		wg.Go(func() {
-			errs[p] = db.scanVictimRange(ctx, query, from.Format(time.DateOnly), to.Format(time.DateOnly), func(row *VictimRow) error {
+			errs[p] = db.scanVictimRange(ctx, query, cols, from.Format(time.DateOnly), to.Format(time.DateOnly), func(row *VictimRow) error {
 				return fn(p, row)
 			})
 		})
@@ -232,18 +252,20 @@ func (db *DB) ScanVictims(ctx context.Context, q VictimScanQuery, parts int, fn 
 	return errors.Join(errs...)
 }
 
-func (db *DB) scanVictimRange(ctx context.Context, query, from, to string, fn func(row *VictimRow) error) error {
+func (db *DB) scanVictimRange(ctx context.Context, query string, cols []scanColumn, from, to string, fn func(row *VictimRow) error) error {
 	rows, err := db.readQuery(ctx, query, from, to)
 	if err != nil {
 		return fmt.Errorf("scan victims: %w", mapError(err))
 	}
 	defer rows.Close()
 	var r VictimRow
-	dest := []any{
-		(*sql.RawBytes)(&r.Date), (*sql.RawBytes)(&r.Sex), (*sql.RawBytes)(&r.Age), (*sql.RawBytes)(&r.TreatedAsChild),
-		(*sql.RawBytes)(&r.Disability), (*sql.RawBytes)(&r.Ethnicity), (*sql.RawBytes)(&r.Nationality),
-		(*sql.RawBytes)(&r.ImmigrationStatus), (*sql.RawBytes)(&r.SocioeconomicStatus), (*sql.RawBytes)(&r.Location),
-		(*sql.RawBytes)(&r.Forms),
+	var ignored sql.RawBytes
+	dest := []any{&ignored}
+	if len(cols) > 0 {
+		dest = dest[:0]
+	}
+	for _, c := range cols {
+		dest = append(dest, (*sql.RawBytes)(c.field(&r)))
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
@@ -257,6 +279,28 @@ func (db *DB) scanVictimRange(ctx context.Context, query, from, to string, fn fu
 		return fmt.Errorf("scan victims: %w", mapError(err))
 	}
 	return nil
+}
+
+// scanColumn is a column ScanVictims can read, in the order of the
+// covering indexes.
+type scanColumn struct {
+	name  string // CountBy*
+	sql   string
+	field func(*VictimRow) *[]byte
+}
+
+var scanColumns = []scanColumn{
+	{CountByYear, "", func(r *VictimRow) *[]byte { return &r.Date }},
+	{CountBySex, "sex", func(r *VictimRow) *[]byte { return &r.Sex }},
+	{CountByAge, "age_at_encounter", func(r *VictimRow) *[]byte { return &r.Age }},
+	{CountByTreatedAsChild, "treated_as_child", func(r *VictimRow) *[]byte { return &r.TreatedAsChild }},
+	{CountByDisability, "disability", func(r *VictimRow) *[]byte { return &r.Disability }},
+	{CountByEthnicity, "ethnicity", func(r *VictimRow) *[]byte { return &r.Ethnicity }},
+	{CountByNationality, "nationality", func(r *VictimRow) *[]byte { return &r.Nationality }},
+	{CountByImmigrationStatus, "immigration_status", func(r *VictimRow) *[]byte { return &r.ImmigrationStatus }},
+	{CountBySocioeconomicStatus, "socioeconomic_status", func(r *VictimRow) *[]byte { return &r.SocioeconomicStatus }},
+	{CountByLocation, "location_of_identification", func(r *VictimRow) *[]byte { return &r.Location }},
+	{CountByFormGroup, "forms", func(r *VictimRow) *[]byte { return &r.Forms }},
 }
 
 func basisColumn(basis string) (string, error) {

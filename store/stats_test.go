@@ -297,3 +297,33 @@ func seedVariedCases(t *testing.T, ctx context.Context, db *store.DB, n int) {
 		}
 	}
 }
+
+func TestScanVictimsRejectsBadQueries(t *testing.T) {
+	db := storetest.OpenSQLite(t)
+	seedStatsCases(t, db)
+	ctx := context.Background()
+	from, to := mustDate(t, "2025-01-01"), mustDate(t, "2025-12-31")
+	for name, q := range map[string]store.VictimScanQuery{
+		"unknown basis":    {Basis: "arrest", From: from, To: to},
+		"no start":         {To: to},
+		"end before start": {From: to, To: from},
+	} {
+		err := db.ScanVictims(ctx, q, 2, func(int, *store.VictimRow) error { t.Fatal("called"); return nil })
+		if haven.ErrorCode(err) != haven.EINVALID {
+			t.Errorf("%s: %v, want invalid", name, err)
+		}
+	}
+	// Only the asked columns are read; a day-long period is one part.
+	var sexes []string
+	err := db.ScanVictims(ctx, store.VictimScanQuery{From: from, To: from, Columns: []string{store.CountBySex}}, 4,
+		func(part int, r *store.VictimRow) error {
+			if part != 0 || r.Nationality != nil || r.Date != nil {
+				t.Errorf("part %d, row %+v", part, r)
+			}
+			sexes = append(sexes, string(r.Sex))
+			return nil
+		})
+	if err != nil || !slices.Equal(sexes, []string{"female"}) {
+		t.Fatalf("%v, %v", sexes, err)
+	}
+}
