@@ -27,7 +27,7 @@ Commands:
   token     create an API token (token create --user NAME)
   keys      manage encryption keys (keys init, keys rotate)
   audit     the tamper-evident access log (audit verify|checkpoint|export-checkpoint|show)
-  estimate  estimate undetected victims from list overlaps (--file overlaps.csv)
+  estimate  estimate undetected victims from list overlaps (--file overlaps.csv or --from-cases)
   stats     privacy-protected statistics and SDG 16.2.2 (csv, json, sdmx, xlsx)
   budget    differential-privacy budgets of datasets (budget open|show)
   version   print the version
