@@ -3,6 +3,7 @@ package stats
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -130,16 +131,31 @@ func WriteCSV(w io.Writer, pub *Publication) error {
 	return cw.Error()
 }
 
-// SDMXHeader is the header row of the SDMX-CSV file.
-var SDMXHeader = []string{"DATAFLOW", "SERIES", "SEX", "AGE", "EXPLOITATION", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "CONF_STATUS"}
+// SDMXHeader is the header row of the SDMX-CSV file: the dataflow, the
+// dimensions of the SDG global database that SDG 16.2.2 uses, the value,
+// and the attributes.
+var SDMXHeader = []string{"DATAFLOW", "FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "TIME_PERIOD",
+	"OBS_VALUE", "UNIT_MEASURE", "OBS_STATUS", "CONF_STATUS"}
 
-// WriteSDMX writes the SDG 16.2.2 table of a publication as SDMX-CSV: the
-// count series for every cell of one year, and the rate series where a rate
-// exists or the count is suppressed. A suppressed observation has an empty
+// ErrNoRefArea reports an SDMX file asked for without the reporting
+// country's M49 code.
+var ErrNoRefArea = errors.New("statistics: SDMX-CSV needs the reporting country's M49 code (--ref-area, or sdmx.ref_area in the bands file)")
+
+// WriteSDMX writes the SDG 16.2.2 table of a publication as SDMX-CSV for
+// the SDG global database: for every cell of one year, the count series
+// of its form group (VC_HTF_DETV for all forms, VC_HTF_DETVSX for sexual
+// exploitation, ...) and the rate series where a rate exists or the count
+// is suppressed. A form group without a series in the configuration
+// (victims whose forms span several groups, or with none recorded) is
+// counted in VC_HTF_DETV only. A suppressed observation has an empty
 // OBS_VALUE, OBS_STATUS M (missing) and CONF_STATUS C (confidential).
 func WriteSDMX(w io.Writer, pub *Publication, cfg *Config) error {
 	if cfg == nil {
 		cfg = Default
+	}
+	sx := cfg.SDMX
+	if sx.RefArea == "" {
+		return ErrNoRefArea
 	}
 	var core *Result
 	for _, t := range pub.Tables {
@@ -152,7 +168,6 @@ func WriteSDMX(w io.Writer, pub *Publication, cfg *Config) error {
 	}
 	iy, is, ia, ifm := slices.Index(core.Dimensions, DimYear), slices.Index(core.Dimensions, DimSex),
 		slices.Index(core.Dimensions, DimAgeGroup), slices.Index(core.Dimensions, DimFormGroup)
-	sx := cfg.SDMX
 	code := func(m map[string]string, v string) string {
 		if c, ok := m[v]; ok {
 			return c
@@ -167,22 +182,26 @@ func WriteSDMX(w io.Writer, pub *Publication, cfg *Config) error {
 		if c.Labels[iy] == Total {
 			continue
 		}
-		key := []string{sx.Dataflow, "", code(sx.Sex, c.Labels[is]), code(sx.Age, c.Labels[ia]), code(sx.Exploitation, c.Labels[ifm]), c.Labels[iy]}
-		obs := func(series, value string) error {
+		series, ok := sx.Series[c.Labels[ifm]]
+		if !ok {
+			continue
+		}
+		key := []string{sx.Dataflow, sx.Freq, sx.ReportingType, "", sx.RefArea, code(sx.Sex, c.Labels[is]), code(sx.Age, c.Labels[ia]), c.Labels[iy]}
+		obs := func(series, value, unit string) error {
 			row := slices.Clone(key)
-			row[1] = series
+			row[3] = series
 			if c.Suppressed || core.Withheld {
-				row = append(row, "", "M", "C")
+				row = append(row, "", unit, "M", "C")
 			} else {
-				row = append(row, value, "A", "F")
+				row = append(row, value, unit, "A", "F")
 			}
 			return cw.Write(row)
 		}
-		if err := obs(sx.SeriesCount, c.countText()); err != nil {
+		if err := obs(series.Count, c.countText(), sx.UnitCount); err != nil {
 			return err
 		}
 		if c.Rate != nil || c.Suppressed {
-			if err := obs(sx.SeriesRate, c.rateText()); err != nil {
+			if err := obs(series.Rate, c.rateText(), sx.UnitRate); err != nil {
 				return err
 			}
 		}

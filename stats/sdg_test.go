@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -156,21 +157,24 @@ func TestOutputsMarkSuppressedCells(t *testing.T) {
 
 	t.Run("sdmx", func(t *testing.T) {
 		var b bytes.Buffer
-		if err := stats.WriteSDMX(&b, pub, nil); err != nil {
+		if err := stats.WriteSDMX(&b, pub, nil); !errors.Is(err, stats.ErrNoRefArea) {
+			t.Fatalf("SDMX without a reporting area: %v", err)
+		}
+		if err := stats.WriteSDMX(&b, pub, refArea(t)); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&b).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(rows[0], ","); got != "DATAFLOW,SERIES,SEX,AGE,EXPLOITATION,TIME_PERIOD,OBS_VALUE,OBS_STATUS,CONF_STATUS" {
+		if got := strings.Join(rows[0], ","); got != "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,CONF_STATUS" {
 			t.Fatalf("header %s", got)
 		}
 		if len(rows) < 2 {
 			t.Fatal("no observations")
 		}
 		for _, r := range rows[1:] {
-			if r[6] != "" || r[7] != "M" || r[8] != "C" {
+			if r[8] != "" || r[10] != "M" || r[11] != "C" {
 				t.Fatalf("suppressed observation written as %v", r)
 			}
 		}
@@ -227,11 +231,13 @@ func TestOutputsAgree(t *testing.T) {
 	core := pub.Tables[0]
 
 	var sd bytes.Buffer
-	if err := stats.WriteSDMX(&sd, pub, nil); err != nil {
+	if err := stats.WriteSDMX(&sd, pub, refArea(t)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(sd.String(), "IAEG-SDGs:DF_SDG_GLH(1.0),VC_HTF_DETV,F,Y_GE18,SEXEXPL,2025,3,A,F") ||
-		!strings.Contains(sd.String(), "IAEG-SDGs:DF_SDG_GLH(1.0),VC_HTF_DETVR,M,Y_GE18,FRCDLBR,2025,2.00,A,F") {
+	if !strings.Contains(sd.String(), "IAEG-SDGs:DF_SDG_GLH(1.12),A,N,VC_HTF_DETVSX,826,F,Y_GE18,2025,3,NUMBER,A,F") ||
+		!strings.Contains(sd.String(), "IAEG-SDGs:DF_SDG_GLH(1.12),A,N,VC_HTF_DETVFLR,826,M,Y_GE18,2025,2.00,PER_100000_POP,A,F") ||
+		!strings.Contains(sd.String(), "IAEG-SDGs:DF_SDG_GLH(1.12),A,N,VC_HTF_DETV,826,_T,_T,2025,") ||
+		strings.Contains(sd.String(), "MULTIPLE") {
 		t.Errorf("SDMX-CSV lacks the hand-computed observations:\n%s", sd.String())
 	}
 
@@ -274,4 +280,18 @@ func TestOutputsAgree(t *testing.T) {
 			t.Fatalf("row %d: %v, want %v %s", i, r, c.Labels, want)
 		}
 	}
+}
+
+func refArea(t *testing.T) *stats.Config {
+	t.Helper()
+	c, err := stats.Default.WithRefArea("826")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"", "82", "8260", "GBR", "82a"} {
+		if _, err := stats.Default.WithRefArea(bad); err == nil {
+			t.Fatalf("reference area %q accepted", bad)
+		}
+	}
+	return c
 }

@@ -15,8 +15,11 @@ package stats
 import (
 	_ "embed"
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/haven-nrm/haven"
 )
 
 //go:embed bands.yaml
@@ -37,14 +40,27 @@ func (b AgeBand) Child() bool { return b.Max < 18 }
 type Config struct {
 	Version  string    `yaml:"version"`
 	AgeBands []AgeBand `yaml:"age_bands"`
-	SDMX     struct {
-		Dataflow     string            `yaml:"dataflow"`
-		SeriesCount  string            `yaml:"series_count"`
-		SeriesRate   string            `yaml:"series_rate"`
-		Sex          map[string]string `yaml:"sex"`
-		Age          map[string]string `yaml:"age"`
-		Exploitation map[string]string `yaml:"exploitation"`
-	} `yaml:"sdmx"`
+	SDMX     SDMXCodes `yaml:"sdmx"`
+}
+
+// SDMXCodes are the codes of the SDG global database for SDG 16.2.2.
+type SDMXCodes struct {
+	Dataflow      string `yaml:"dataflow"`
+	Freq          string `yaml:"freq"`
+	ReportingType string `yaml:"reporting_type"`
+	// RefArea is the reporting country's M49 code; the command's
+	// --ref-area sets it when the file leaves it empty.
+	RefArea string `yaml:"ref_area"`
+	// Series gives, per form group (or _T for every victim), the series
+	// of the count and of the rate. A group not listed has no series.
+	Series map[string]struct {
+		Count string `yaml:"count"`
+		Rate  string `yaml:"rate"`
+	} `yaml:"series"`
+	UnitCount string            `yaml:"unit_count"`
+	UnitRate  string            `yaml:"unit_rate"`
+	Sex       map[string]string `yaml:"sex"`
+	Age       map[string]string `yaml:"age"`
 }
 
 // Default is the configuration embedded from bands.yaml.
@@ -82,6 +98,9 @@ func LoadConfig(data []byte) (*Config, error) {
 	if next != 121 {
 		return nil, fmt.Errorf("load age bands: the bands must cover ages 0 to 120")
 	}
+	if t, ok := c.SDMX.Series[Total]; !ok || t.Count == "" || t.Rate == "" {
+		return nil, fmt.Errorf("load age bands: sdmx.series must give the count and rate series of _T, every victim")
+	}
 	return &c, nil
 }
 
@@ -102,4 +121,15 @@ func (c *Config) BandCodes() []string {
 		out[i] = b.Code
 	}
 	return out
+}
+
+// WithRefArea returns a copy of c that reports for the country whose M49
+// code is area (three digits, such as "826").
+func (c *Config) WithRefArea(area string) (*Config, error) {
+	if len(area) != 3 || strings.Trim(area, "0123456789") != "" {
+		return nil, haven.Errorf(haven.EINVALID, "The reporting area must be a three-digit M49 code, such as 826.")
+	}
+	out := *c
+	out.SDMX.RefArea = area
+	return &out, nil
 }

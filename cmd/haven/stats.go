@@ -21,7 +21,7 @@ const statsUsage = `Usage:
   haven stats [--db DB] [--from 2025-01-01 --to 2025-12-31] [--basis reasonable_grounds|identification]
               [--by sex,age_band,form_group,...] [--forms each|once] [--k 11]
               [--format csv|json|xlsx] [--out FILE] [--epsilon 0.5 --dataset NAME]
-  haven stats --sdg --population pop.csv [--from ... --to ...] [--format csv|json|sdmx|xlsx] [--out FILE]
+  haven stats --sdg --population pop.csv [--from ... --to ...] [--format csv|json|sdmx|xlsx] [--ref-area 826] [--out FILE]
 
 Counts detected victims whose decision (reasonable grounds by default) falls
 in the period, both days included; the period defaults to last calendar year.
@@ -55,6 +55,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "", "write to this file instead of standard output")
 	epsilon := fs.String("epsilon", "", "add differential-privacy noise for this ε per table, charged to --dataset's budget (see haven budget)")
 	dataset := fs.String("dataset", "", "the privacy budget a noisy release is charged to")
+	refArea := fs.String("ref-area", "", "the reporting country's M49 code for SDMX-CSV (e.g. 826), unless the bands file sets it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,6 +86,17 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *k < 2 {
 		errs = append(errs, errors.New("--k: must be at least 2"))
+	}
+	cfg := stats.Default
+	if *refArea != "" {
+		c, err := stats.Default.WithRefArea(*refArea)
+		if err != nil {
+			errs = append(errs, errors.New("--ref-area: must be a three-digit M49 code, such as 826"))
+		} else {
+			cfg = c
+		}
+	} else if *format == stats.FormatSDMX && cfg.SDMX.RefArea == "" {
+		errs = append(errs, errors.New("--ref-area: required with --format sdmx: the reporting country's M49 code"))
 	}
 	var noise *stats.Noise
 	if *epsilon != "" || *dataset != "" {
@@ -148,13 +160,13 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if *out == "" {
-		return stats.Write(stdout, *format, pub, nil)
+		return stats.Write(stdout, *format, pub, cfg)
 	}
 	f, err := os.OpenFile(*out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	if err := stats.Write(f, *format, pub, nil); err != nil {
+	if err := stats.Write(f, *format, pub, cfg); err != nil {
 		f.Close()
 		return fmt.Errorf("--out: %w", err)
 	}

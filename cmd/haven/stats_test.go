@@ -114,16 +114,20 @@ func TestStatsCommand(t *testing.T) {
 		}
 	})
 	t.Run("sdmx", func(t *testing.T) {
-		out, e, code := runHaven(t, nil, append([]string{"stats", "--sdg", "--population", pop, "--format", "sdmx"}, period...)...)
+		if _, e, code := runHaven(t, nil, append([]string{"stats", "--sdg", "--population", pop, "--format", "sdmx"}, period...)...); code == 0 || !strings.Contains(e, "--ref-area") {
+			t.Fatalf("SDMX without a reporting area: exit %d: %s", code, e)
+		}
+		out, e, code := runHaven(t, nil, append([]string{"stats", "--sdg", "--population", pop, "--format", "sdmx", "--ref-area", "566"}, period...)...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, e)
 		}
 		// 12 adult women / 400,000 adult women = 3.00 per 100,000.
 		for _, want := range []string{
-			"DATAFLOW,SERIES,SEX,AGE,EXPLOITATION,TIME_PERIOD,OBS_VALUE,OBS_STATUS,CONF_STATUS",
-			",VC_HTF_DETV,F,Y_GE18,SEXEXPL,2025,12,A,F",
-			",VC_HTF_DETVR,F,Y_GE18,_T,2025,3.00,A,F",
-			",VC_HTF_DETVR,M,Y0T17,_T,2025,5.00,A,F",
+			"DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS,CONF_STATUS",
+			",A,N,VC_HTF_DETVSX,566,F,Y_GE18,2025,12,NUMBER,A,F",
+			",A,N,VC_HTF_DETVR,566,F,Y_GE18,2025,3.00,PER_100000_POP,A,F",
+			",A,N,VC_HTF_DETVR,566,M,Y0T17,2025,5.00,PER_100000_POP,A,F",
+			",A,N,VC_HTF_DETVFL,566,M,Y0T17,2025,15,NUMBER,A,F",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("missing %q in\n%s", want, out)
