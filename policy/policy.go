@@ -68,6 +68,14 @@ const (
 	UserCreate         Action = "user.create"
 	OrganisationList   Action = "organisation.list"
 	OrganisationCreate Action = "organisation.create"
+
+	// StatisticsRead is reading a protected statistics table (aggregates
+	// only, GR 38 §111); every table served is recorded as a release.
+	StatisticsRead Action = "statistics.read"
+
+	// ReportRead is reading the national rapporteur's report: indicators
+	// of how the mechanism keeps GR 38, aggregates only (§111, §115, §117).
+	ReportRead Action = "report.read"
 )
 
 // Decision is the policy's answer.
@@ -148,6 +156,15 @@ func Decide(user *haven.User, action Action, rec *Record) Decision {
 		return allowIf(role == haven.RoleImmigration, Deny)
 	case UserList, UserCreate, OrganisationList, OrganisationCreate:
 		return allowIf(role == haven.RoleAdministrator, Deny)
+	case StatisticsRead:
+		// Aggregates for the statistician and the national rapporteur
+		// (GR 38 §115), and for the administrator, who answers for the
+		// system: never case content.
+		return allowIf(role == haven.RoleStatistician || role == haven.RoleRapporteur || role == haven.RoleAdministrator, Deny)
+	case ReportRead:
+		// The national rapporteur reports (GR 38 §115), the statistician
+		// prepares the figures, the administrator answers for the system.
+		return allowIf(role == haven.RoleRapporteur || role == haven.RoleStatistician || role == haven.RoleAdministrator, Deny)
 	case BreakGlassCreate:
 		// Only care staff may break the glass, and never into their own
 		// organisation's record, which they can read anyway.

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -73,6 +74,13 @@ func TestDecide(t *testing.T) {
 		{"owner records consent", user(haven.RoleGuardian, "ngo"), ConsentRecord, own, Allow},
 		{"shelter cannot record consent", user(haven.RoleServiceProvider, "shelter"), ConsentRecord, shared, Hide},
 		{"unknown action", user(haven.RoleFirstResponder, "ngo"), Action("case.delete"), own, Deny},
+		{"statistician reads statistics", user(haven.RoleStatistician, "stats"), StatisticsRead, nil, Allow},
+		{"rapporteur reads statistics", user(haven.RoleRapporteur, "rapporteur"), StatisticsRead, nil, Allow},
+		{"administrator reads statistics", user(haven.RoleAdministrator, "gov"), StatisticsRead, nil, Allow},
+		{"caseworker cannot read statistics", user(haven.RoleCaseworker, "ngo"), StatisticsRead, nil, Deny},
+		{"competent body cannot read statistics", user(haven.RoleCompetentBody, "mdt"), StatisticsRead, nil, Deny},
+		{"immigration cannot read statistics", user(haven.RoleImmigration, "imm"), StatisticsRead, nil, Deny},
+		{"police cannot read statistics", user(haven.RoleLawEnforcement, "police"), StatisticsRead, nil, Deny},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,6 +99,29 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestStatisticsRoles checks every role: statistics are for the
+// statistician, the national rapporteur and the administrator only.
+func TestStatisticsRoles(t *testing.T) {
+	allowed := []haven.Role{haven.RoleStatistician, haven.RoleRapporteur, haven.RoleAdministrator}
+	for _, role := range haven.Roles {
+		want := Deny
+		if slices.Contains(allowed, role) {
+			want = Allow
+		}
+		if got := Decide(&haven.User{Role: role}, StatisticsRead, nil); got != want {
+			t.Errorf("%s: %v, want %v", role, got, want)
+		}
+	}
+	if Decide(&haven.User{Role: haven.RoleStatistician, Disabled: true}, StatisticsRead, nil) != Deny {
+		t.Error("a disabled statistician must be denied")
+	}
+	for _, route := range []string{"GET /api/v1/statistics", "GET /statistics"} {
+		if Routes[route] != StatisticsRead {
+			t.Errorf("route %s: %q, want %q", route, Routes[route], StatisticsRead)
+		}
+	}
+}
+
 func TestCompartments(t *testing.T) {
 	for role, want := range map[haven.Role][]haven.Compartment{
 		haven.RoleImmigration:    {haven.CompartmentImmigration},
@@ -103,5 +134,27 @@ func TestCompartments(t *testing.T) {
 		if len(got) != len(want) || (len(got) == 1 && got[0] != want[0]) {
 			t.Errorf("%s: %v, want %v", role, got, want)
 		}
+	}
+}
+
+// TestReportRead: the national rapporteur's report is for the rapporteur,
+// the statistician and the administrator; every other role is refused
+// (403), and so is a disabled rapporteur.
+func TestReportRead(t *testing.T) {
+	allowed := map[haven.Role]bool{haven.RoleRapporteur: true, haven.RoleStatistician: true, haven.RoleAdministrator: true}
+	for _, role := range haven.Roles {
+		want := Deny
+		if allowed[role] {
+			want = Allow
+		}
+		if got := Decide(&haven.User{Role: role, OrganisationID: "org"}, ReportRead, nil); got != want {
+			t.Errorf("%s: %v, want %v", role, got, want)
+		}
+	}
+	if got := Decide(&haven.User{Role: haven.RoleRapporteur, Disabled: true}, ReportRead, nil); got != Deny {
+		t.Errorf("disabled rapporteur: %v, want deny", got)
+	}
+	if got := Decide(nil, ReportRead, nil); got != Deny {
+		t.Errorf("no user: %v, want deny", got)
 	}
 }

@@ -65,6 +65,9 @@ var Routes = map[string]Action{
 	"POST /api/v1/users":                                      UserCreate,
 	"GET /api/v1/organisations":                               OrganisationList,
 	"POST /api/v1/organisations":                              OrganisationCreate,
+	"GET /api/v1/statistics":                                  StatisticsRead,
+	"GET /api/v1/reports/rapporteur":                          ReportRead,
+	"GET /api/v1/reports/rapporteur.pdf":                      ReportRead,
 
 	"GET /cases":                CaseList,
 	"GET /cases/new":            CaseCreate,
@@ -77,4 +80,6 @@ var Routes = map[string]Action{
 	"GET /inbox":                Inbox,
 	"POST /cases/{id}/consents": ConsentRecord,
 	"POST /cases/{id}/consents/{consent}/withdraw": ConsentWithdraw,
+	"GET /statistics":         StatisticsRead,
+	"GET /reports/rapporteur": ReportRead,
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/server"
 	"github.com/haven-nrm/haven/store"
+	"github.com/haven-nrm/haven/store/statsource"
 	"github.com/haven-nrm/haven/store/storetest"
 )
 
@@ -189,7 +190,8 @@ func servicesOf(db *store.DB, health server.Health) server.Services {
 	if health == nil {
 		health = db
 	}
-	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Audit: db, Identities: db, Lifecycle: db, NonPunishment: db, Protection: db, Health: health}
+	return server.Services{Cases: db, Users: db, Orgs: db, Auth: db, Consents: db, Permits: db, BreakGlass: db, Screenings: db, Audit: db, Identities: db, Lifecycle: db, NonPunishment: db, Protection: db, Health: health,
+		Statistics: statsource.New(db), Releases: db, Reports: db}
 }
 
 func decodeInto(t testing.TB, b []byte, v any) {

@@ -54,6 +54,9 @@ func (s *Server) registerRoutes() error {
 	s.handle("POST /api/v1/users", s.api(s.apiCreateUser))
 	s.handle("GET /api/v1/organisations", s.api(s.apiListOrganisations))
 	s.handle("POST /api/v1/organisations", s.api(s.apiCreateOrganisation))
+	s.handle("GET /api/v1/statistics", s.api(s.apiStatistics))
+	s.handle("GET /api/v1/reports/rapporteur", s.api(s.apiRapporteurReport))
+	s.handle("GET /api/v1/reports/rapporteur.pdf", s.api(s.apiRapporteurReportPDF))
 
 	// Web pages.
 	s.handle("GET /static/", s.handleStatic)
@@ -72,6 +75,8 @@ func (s *Server) registerRoutes() error {
 	s.handle("GET /inbox", s.page(s.handleInbox))
 	s.handle("POST /cases/{id}/consents", s.page(s.handleConsentCreate))
 	s.handle("POST /cases/{id}/consents/{consent}/withdraw", s.page(s.handleConsentWithdraw))
+	s.handle("GET /statistics", s.page(s.handleStatistics))
+	s.handle("GET /reports/rapporteur", s.page(s.handleRapporteurReport))
 	s.registerTOTPRoutes()
 	return errors.Join(s.routeErrs...)
 }

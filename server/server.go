@@ -24,6 +24,7 @@ import (
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/i18n"
 	"github.com/haven-nrm/haven/policy"
+	"github.com/haven-nrm/haven/stats"
 )
 
 // Health is what /readyz asks of the database.
@@ -63,6 +64,13 @@ type Services struct {
 	NonPunishment NonPunishmentService
 	Protection    haven.ProtectionService
 	Health        Health
+	// Statistics counts victims for the statistics page and API; every
+	// table they serve is recorded in Releases first (GR 38 §111).
+	Statistics stats.Source
+	Releases   haven.ReleaseLog
+	// Reports reads what the national rapporteur's report is computed
+	// from (GR 38 §115, §117): plain columns only.
+	Reports ReportSource
 }
 
 // IdentitySearcher finds cases by exact identity through blind indexes.

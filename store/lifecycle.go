@@ -198,6 +198,8 @@ func (db *DB) FireEvent(ctx context.Context, caseID string, version int, req lif
 		return nil, lifecycle.Outcome{}, fmt.Errorf("fire event: %w", err)
 	}
 	alerts := deadlines(next, cfg, now)
+	// Plain facts beside the sealed outcome, for the rapporteur's report.
+	sectors, multidisciplinary, reflectionDays := stepFacts(o, next)
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c.Version++
 		c.UpdatedAt = now
@@ -218,8 +220,10 @@ func (db *DB) FireEvent(ctx context.Context, caseID string, version int, req lif
 		if _, err := tx.exec(ctx, `INSERT INTO case_lifecycle (id, facts_enc, updated_at) VALUES (?, ?, ?)`, c.ID, sealedFacts, now); err != nil {
 			return mapError(err)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO case_steps (id, case_id, seq, event, from_state, to_state, at, user_id, outcome_enc)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, stepID, c.ID, seq, string(o.Event), string(o.From), string(o.To), now, u.ID, sealedStep); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO case_steps (id, case_id, seq, event, from_state, to_state, at, user_id, outcome_enc,
+			decision_sectors, decision_multidisciplinary, reflection_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			stepID, c.ID, seq, string(o.Event), string(o.From), string(o.To), now, u.ID, sealedStep,
+			sectors, multidisciplinary, reflectionDays); err != nil {
 			return mapError(err)
 		}
 		if err := writeAlerts(ctx, tx, c, alerts, false); err != nil {

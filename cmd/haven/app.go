@@ -16,6 +16,7 @@ import (
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/server"
 	"github.com/haven-nrm/haven/store"
+	"github.com/haven-nrm/haven/store/statsource"
 	"github.com/haven-nrm/haven/vault"
 )
 
@@ -134,6 +135,7 @@ func (a *App) Open(ctx context.Context) error {
 		RequireTOTP:    a.Config.RequireTOTP,
 	}, reg, server.Services{
 		Cases: a.DB, Users: a.DB, Orgs: a.DB, Auth: a.DB, Consents: a.DB, Permits: a.DB, BreakGlass: a.DB, Screenings: a.DB, Audit: a.DB, Identities: a.DB, Lifecycle: a.DB, NonPunishment: a.DB, Protection: a.DB, Health: a.DB,
+		Statistics: statsource.New(a.DB), Releases: a.DB, Reports: a.DB,
 	}, a.Logger)
 	if err != nil {
 		return err
