@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -33,10 +35,11 @@ func reportPeriod(r *http.Request) (report.Period, error) {
 }
 
 // rapporteurReport computes the report for p, once the policy allowed it,
-// and records in the access log that it was read (no case is named: the
-// report holds aggregates only).
-func (s *Server) rapporteurReport(ctx context.Context, p report.Period) (report.Report, error) {
-	if s.Reports == nil {
+// and records its release before any of it is shown (GR 38 §111: who,
+// when, which period, which protection), which also writes the access log.
+// No case is named: the report holds aggregates only.
+func (s *Server) rapporteurReport(ctx context.Context, p report.Period, channel, format string) (report.Report, error) {
+	if s.Reports == nil || s.Releases == nil {
 		return report.Report{}, haven.Errorf(haven.EINTERNAL, "The report is not available.")
 	}
 	in, err := s.Reports.ReportInput(ctx, p)
@@ -44,8 +47,19 @@ func (s *Server) rapporteurReport(ctx context.Context, p report.Period) (report.
 		return report.Report{}, err
 	}
 	rep := report.Compute(in)
-	if err := s.Audit.AuditAccess(ctx, string(policy.ReportRead), haven.AuditAllowed); err != nil {
+	query, err := json.Marshal(struct {
+		Report string `json:"report"`
+		From   string `json:"from"`
+		To     string `json:"to"`
+		Format string `json:"format"`
+	}{"rapporteur", p.From.String(), p.To.String(), format})
+	if err != nil {
 		return report.Report{}, err
+	}
+	rel := &haven.Release{Channel: channel, Query: string(query), Tables: 1,
+		Protection: fmt.Sprintf("indicators, shares, medians and percentiles over fewer than %d cases suppressed", report.K)}
+	if err := s.Releases.RecordRelease(ctx, rel); err != nil {
+		return report.Report{}, fmt.Errorf("record release: %w", err)
 	}
 	return rep, nil
 }
@@ -118,7 +132,7 @@ func (s *Server) apiRapporteurReport(w http.ResponseWriter, r *http.Request, a *
 	if err != nil {
 		return err
 	}
-	rep, err := s.rapporteurReport(r.Context(), p)
+	rep, err := s.rapporteurReport(r.Context(), p, haven.ReleaseAPI, "json")
 	if err != nil {
 		return err
 	}
@@ -140,7 +154,7 @@ func (s *Server) apiRapporteurReportPDF(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	rep, err := s.rapporteurReport(r.Context(), p)
+	rep, err := s.rapporteurReport(r.Context(), p, haven.ReleaseAPI, "pdf")
 	if err != nil {
 		return err
 	}

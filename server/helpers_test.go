@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/policy"
 	"github.com/haven-nrm/haven/server"
 	"github.com/haven-nrm/haven/store"
 	"github.com/haven-nrm/haven/store/statsource"
@@ -144,10 +145,18 @@ func (b *browser) login(username, password string) string {
 	_, doc := b.get("/login")
 	token, _ := doc.Find(`input[name=csrf_token]`).Attr("value")
 	resp, doc := b.post("/login", url.Values{"username": {username}, "password": {password}, "csrf_token": {token}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/cases" {
-		b.t.Fatalf("login: status %d, error %q", resp.StatusCode, doc.Find(".error").Text())
+	home := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(home, "/") || strings.HasPrefix(home, "/login") {
+		b.t.Fatalf("login: status %d to %q, error %q", resp.StatusCode, home, doc.Find(".error").Text())
 	}
-	_, doc = b.get("/cases")
+	// A role with no page of its own yet (immigration, law enforcement)
+	// lands on the refusal of the case list; every other role lands on a
+	// page it may see.
+	resp, doc = b.get(home)
+	noPage := home == "/cases" && policy.Decide(&haven.User{Role: haven.Role(username)}, policy.CaseList, nil) != policy.Allow
+	if resp.StatusCode != http.StatusOK && (resp.StatusCode != http.StatusForbidden || !noPage) {
+		b.t.Fatalf("%s logs in to %s, which answers %d", username, home, resp.StatusCode)
+	}
 	csrf, ok := doc.Find(`form.logout input[name=csrf_token]`).Attr("value")
 	if !ok || csrf == "" {
 		b.t.Fatal("no CSRF token on the page after login")

@@ -220,6 +220,18 @@ func TestRapporteurReportBadPeriod(t *testing.T) {
 	if after := countRows(t, e, "audit_log"); after != before+1 {
 		t.Errorf("a report read wrote %d access-log entries, want 1", after-before)
 	}
+	// ... and released on record, with its period and protection.
+	if n := countRows(t, e, "statistics_releases"); n != 1 {
+		t.Fatalf("%d releases recorded, want 1", n)
+	}
+	var query, protection, channel string
+	if err := e.db.QueryRow(context.Background(), `SELECT query, protection, channel FROM statistics_releases`).Scan(&query, &protection, &channel); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(query, `"report":"rapporteur"`) || !strings.Contains(query, `"format":"json"`) ||
+		!strings.Contains(protection, "fewer than 11") || channel != haven.ReleaseAPI {
+		t.Errorf("release %s / %s / %s", query, protection, channel)
+	}
 }
 
 func TestRapporteurReportPDF(t *testing.T) {

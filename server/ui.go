@@ -220,7 +220,3 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.FileServerFS(staticFS).ServeHTTP(w, r)
 }
-
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/cases", http.StatusSeeOther)
-}

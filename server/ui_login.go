@@ -32,7 +32,7 @@ func loginCSRF(w http.ResponseWriter, r *http.Request) string {
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	a, err := s.authenticate(r)
 	if err == nil && a.session != nil {
-		http.Redirect(w, r, "/cases", http.StatusSeeOther)
+		http.Redirect(w, r, homePath(a.user), http.StatusSeeOther)
 		return
 	}
 	if err == errSecondFactor {
@@ -76,7 +76,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusInternalServerError, "login", p)
 		return
 	}
-	if next != "/cases" {
+	if next == "/login/totp" || next == "/login/totp/setup" {
 		s.logger(r).Info("login needs a second factor")
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -95,7 +95,7 @@ func (s *Server) nextAfterPassword(ctx context.Context, sessionToken string) (st
 	}
 	switch {
 	case !a.pending:
-		return "/cases", nil
+		return homePath(u), nil
 	case !a.enrolled:
 		return "/login/totp/setup", nil
 	}

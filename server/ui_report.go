@@ -50,7 +50,7 @@ func (s *Server) handleRapporteurReport(w http.ResponseWriter, r *http.Request, 
 		s.render(w, r, http.StatusBadRequest, "report", pd)
 		return nil
 	}
-	rep, err := s.rapporteurReport(r.Context(), p)
+	rep, err := s.rapporteurReport(r.Context(), p, haven.ReleasePage, "html")
 	if err != nil {
 		return err
 	}

@@ -60,12 +60,12 @@ func redirectSecondFactor(w http.ResponseWriter, r *http.Request, a *authenticat
 		http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/cases", http.StatusSeeOther)
+	http.Redirect(w, r, homePath(a.user), http.StatusSeeOther)
 }
 
 func (s *Server) handleTOTPForm(w http.ResponseWriter, r *http.Request, a *authenticated) error {
 	if !a.pending {
-		http.Redirect(w, r, "/cases", http.StatusSeeOther)
+		http.Redirect(w, r, homePath(a.user), http.StatusSeeOther)
 		return nil
 	}
 	if !a.enrolled {
@@ -91,7 +91,7 @@ func (s *Server) handleTOTPVerify(w http.ResponseWriter, r *http.Request, a *aut
 	}
 	s.setSessionCookie(w, r, sess)
 	s.logger(r).Info("second factor passed")
-	http.Redirect(w, r, "/cases", http.StatusSeeOther)
+	http.Redirect(w, r, homePath(a.user), http.StatusSeeOther)
 	return nil
 }
 
