@@ -332,7 +332,8 @@ func TestTOTPOnlyRolesThatReadCaseContentAreForced(t *testing.T) {
 		loc := te.browser().passwordLogin(string(role))
 		// Each role lands on a page it may see.
 		want := map[haven.Role]string{haven.RoleStatistician: "/statistics", haven.RoleAdministrator: "/statistics",
-			haven.RoleRapporteur: "/reports/rapporteur"}[role]
+			haven.RoleRapporteur: "/reports/rapporteur", haven.RoleLawEnforcement: "/inbox", haven.RoleProsecutor: "/inbox",
+			haven.RoleImmigration: "/inbox"}[role]
 		if want == "" {
 			want = "/cases"
 		}

@@ -20,6 +20,10 @@ func homePath(u *haven.User) string {
 		return "/statistics"
 	case policy.Decide(u, policy.ReportRead, nil) == policy.Allow:
 		return "/reports/rapporteur"
+	case policy.Decide(u, policy.Inbox, nil) == policy.Allow:
+		// Law enforcement, prosecution and immigration see no case list
+		// (the firewall), but their inbox is theirs.
+		return "/inbox"
 	}
 	return "/cases"
 }
@@ -35,5 +39,8 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) {
 func init() {
 	templateFuncs["mayListCases"] = func(u *haven.User) bool {
 		return u != nil && policy.Decide(u, policy.CaseList, nil) == policy.Allow
+	}
+	templateFuncs["mayReadInbox"] = func(u *haven.User) bool {
+		return u != nil && policy.Decide(u, policy.Inbox, nil) == policy.Allow
 	}
 }
