@@ -66,6 +66,7 @@ var Routes = map[string]Action{
 	"GET /api/v1/organisations":                               OrganisationList,
 	"POST /api/v1/organisations":                              OrganisationCreate,
 	"GET /api/v1/statistics":                                  StatisticsRead,
+	"GET /api/v1/statistics/releases":                         StatisticsRead,
 	"GET /api/v1/reports/rapporteur":                          ReportRead,
 	"GET /api/v1/reports/rapporteur.pdf":                      ReportRead,
 

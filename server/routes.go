@@ -55,6 +55,7 @@ func (s *Server) registerRoutes() error {
 	s.handle("GET /api/v1/organisations", s.api(s.apiListOrganisations))
 	s.handle("POST /api/v1/organisations", s.api(s.apiCreateOrganisation))
 	s.handle("GET /api/v1/statistics", s.api(s.apiStatistics))
+	s.handle("GET /api/v1/statistics/releases", s.api(s.apiReleases))
 	s.handle("GET /api/v1/reports/rapporteur", s.api(s.apiRapporteurReport))
 	s.handle("GET /api/v1/reports/rapporteur.pdf", s.api(s.apiRapporteurReportPDF))
 

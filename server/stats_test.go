@@ -445,3 +445,34 @@ func TestStatisticsNotServedWithoutRelease(t *testing.T) {
 		t.Errorf("page: %d", resp.StatusCode)
 	}
 }
+
+// TestReleaseLog lists the releases a statistician made, and refuses the
+// list to a caseworker and a bad limit.
+func TestReleaseLog(t *testing.T) {
+	e := newEnv(t, storetest.OpenSQLite)
+	if st, body, _ := e.do(haven.RoleStatistician, "GET", "/api/v1/statistics?by=sex&from=2025-01-01&to=2025-12-31", nil); st != http.StatusOK {
+		t.Fatalf("table: %d %s", st, body)
+	}
+	if st, body, _ := e.do(haven.RoleStatistician, "GET", "/api/v1/statistics?by=sex&from=2025-01-01&to=2025-12-31&format=csv", nil); st != http.StatusOK {
+		t.Fatalf("csv: %d %s", st, body)
+	}
+	st, body, _ := e.do(haven.RoleRapporteur, "GET", "/api/v1/statistics/releases?limit=10", nil)
+	if st != http.StatusOK {
+		t.Fatalf("releases: %d %s", st, body)
+	}
+	got := decode[struct{ Releases []haven.Release }](t, body)
+	if len(got.Releases) != 2 || !strings.Contains(got.Releases[0].Query, `"format":"csv"`) ||
+		!strings.Contains(got.Releases[1].Query, `"format":"json"`) || got.Releases[0].Channel != haven.ReleaseAPI ||
+		got.Releases[0].UserID == "" || !strings.HasPrefix(got.Releases[0].Protection, "suppression k=11") {
+		t.Fatalf("releases %+v", got.Releases)
+	}
+	if st, _, _ := e.do(haven.RoleCaseworker, "GET", "/api/v1/statistics/releases", nil); st != http.StatusForbidden {
+		t.Errorf("caseworker: %d, want 403", st)
+	}
+	for _, bad := range []string{"0", "1001", "ten"} {
+		st, body, _ := e.do(haven.RoleStatistician, "GET", "/api/v1/statistics/releases?limit="+bad, nil)
+		if st != http.StatusBadRequest || !strings.Contains(string(body), `"limit"`) {
+			t.Errorf("limit=%s: %d %s", bad, st, body)
+		}
+	}
+}

@@ -30,6 +30,7 @@ Commands:
   estimate  estimate undetected victims from list overlaps (--file overlaps.csv or --from-cases)
   stats     privacy-protected statistics and SDG 16.2.2 (csv, json, sdmx, xlsx)
   budget    differential-privacy budgets of datasets (budget open|show)
+  releases  the record of every release of statistics and reports
   version   print the version
 
 Run 'haven <command> -h' for a command's flags.
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runStats(ctx, rest, stdout, stderr)
 	case "budget":
 		return runBudget(ctx, rest, stdout, stderr)
+	case "releases":
+		return runReleases(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "haven", Version)
 		return nil

@@ -203,6 +203,13 @@ func TestStatsRecordsRelease(t *testing.T) {
 	if len(rels) != 1 {
 		t.Fatalf("%d releases recorded, want 1: %+v", len(rels), rels)
 	}
+	out, e, code := runHaven(t, nil, "releases", "--db", path)
+	if code != 0 || !strings.Contains(out, "(command line)") || !strings.Contains(out, `"by":["unodc_category","form_group"]`) {
+		t.Fatalf("haven releases: exit %d: %s%s", code, out, e)
+	}
+	if _, e, code := runHaven(t, nil, "releases", "--db", path, "--limit", "0"); code == 0 || !strings.Contains(e, "--limit") {
+		t.Fatalf("haven releases --limit 0: exit %d: %s", code, e)
+	}
 	r := rels[0]
 	wantQuery := `{"by":["unodc_category","form_group"],"basis":"reasonable_grounds","from":"2025-01-01","to":"2025-12-31","forms":"once","k":5,"format":"csv"}`
 	if r.Channel != haven.ReleaseCLI || r.Query != wantQuery || !strings.HasPrefix(r.Protection, "suppression k=5") || r.Tables != 1 || r.Withheld != 0 {
