@@ -8,19 +8,24 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/lifecycle"
 )
 
-// draft is one case as drawn, before it is written: the case, the person's
-// identity (nil for an anonymous case), its notes and who owns it.
+// draft is one case as drawn, before it is written: the case as its
+// history leaves it, the person's identity (nil for an anonymous case), its
+// notes, who owns it, when it was opened and the steps of its history.
 type draft struct {
 	owner  string // organisation key
 	c      haven.Case
 	person *haven.Person
 	notes  []noteDraft
+	opened time.Time
+	steps  []step
 }
 
 type noteDraft struct {
-	author string // username
+	after  time.Duration // since the case was opened
+	author string        // username
 	body   string
 }
 
@@ -38,9 +43,18 @@ type drawer struct {
 	d   *data
 	r   *rand.Rand
 	ref time.Time // reference date: no case is encountered after it
+	// until is the end of the demo's history: nothing happens to a case at
+	// or after it. It is the end of the reference day, or now if that is
+	// earlier.
+	until time.Time
 
 	combos        []combo // every corridor × form with its weight
 	competentBody string  // username of the competent body's account
+
+	transitions []lifecycle.Transition
+	creators    map[string]string     // organisation key → the username that records its cases
+	roles       map[string]haven.Role // username → role
+	reflection  time.Duration         // the reflection period a grant gives
 }
 
 // combo is a corridor and a form of exploitation drawn together: the form
@@ -50,8 +64,13 @@ type combo struct {
 	weight         float64
 }
 
-func newDrawer(d *data, seed int64, ref time.Time) *drawer {
-	g := &drawer{d: d, r: newRand(seed, streamCases), ref: ref}
+func newDrawer(d *data, seed int64, ref, now time.Time) *drawer {
+	g := &drawer{d: d, r: newRand(seed, streamCases), ref: ref, until: ref.AddDate(0, 0, 1),
+		transitions: lifecycle.Transitions(), creators: map[string]string{}, roles: map[string]haven.Role{},
+		reflection: reflectionPeriod(lifecycle.DefaultConfig())}
+	if now.Before(g.until) {
+		g.until = now
+	}
 	for ci, c := range d.rules.Corridors {
 		total := c.Forms.total()
 		for _, f := range c.Forms {
@@ -63,6 +82,12 @@ func newDrawer(d *data, seed int64, ref time.Time) *drawer {
 	for _, a := range d.world.Accounts {
 		if a.Role == haven.RoleCompetentBody && g.competentBody == "" {
 			g.competentBody = a.Username
+		}
+		g.roles[a.Username] = a.Role
+	}
+	for _, o := range d.world.Organisations {
+		if o.Cases != nil {
+			g.creators[o.Key] = o.Cases.Creator
 		}
 	}
 	return g
@@ -141,15 +166,14 @@ func (g *drawer) draw(stateIdx, reasonIdx int, req requirement) draft {
 	}
 
 	// When: a case waits in an early state for weeks; some stall longer.
-	window, identified := st.DaysAgo, st.Identified
+	window := st.DaysAgo
 	if reason != nil {
-		window, identified = reason.DaysAgo, reason.Identified
+		window = reason.DaysAgo
 	}
 	daysAgo := window.draw(r)
 	if chance(r, st.Stalled) && rules.StalledMaxDays > window.hi() {
 		daysAgo = between(r, window.hi()+1, rules.StalledMaxDays)
 	}
-	encountered := g.ref.AddDate(0, 0, -daysAgo)
 
 	// Where from and which form: drawn together, within what is forced.
 	foreignOnly := reason != nil && reason.ForeignOnly
@@ -184,7 +208,7 @@ func (g *drawer) draw(stateIdx, reasonIdx int, req requirement) draft {
 		a := form.AdultAges
 		age = a.lo() + int(float64(a.hi()-a.lo()+1)*skewYoung(r.Float64()))
 	}
-	birth := birthDate(encountered, age, r.IntN(360))
+	birthday := r.IntN(360) // days from her last birthday to the encounter
 	ageStatus := req.ageStatus
 	if ageStatus == "" {
 		ageStatus = rules.AgeStatuses.pick(r)
@@ -234,6 +258,20 @@ func (g *drawer) draw(stateIdx, reasonIdx int, req requirement) draft {
 		victim.MethodOfRecruitment = form.Recruitment.pick(r)
 	}
 
+	// Its history through the lifecycle decides how long ago, at least, it
+	// was opened.
+	asChild := victim.TreatedAsChild()
+	owner := g.owner(form.Code, asChild)
+	h := g.newHistory(owner, asChild)
+	closure := ""
+	if reason != nil {
+		closure = reason.Reason
+	}
+	h.plan(st.State, closure)
+	opened := g.openedAt(daysAgo, h.need())
+	encountered := haven.DateOf(opened).Time
+	birth := birthDate(encountered, age, birthday)
+
 	c := haven.Case{
 		Status:              haven.StatusOpen,
 		State:               st.State,
@@ -242,27 +280,49 @@ func (g *drawer) draw(stateIdx, reasonIdx int, req requirement) draft {
 		FormsOfExploitation: forms,
 		Events:              g.events(corridor, form, encountered, birth, region),
 	}
+	h.nonPunishment(form.Code, c.Events[len(c.Events)-1], opened)
+	h.finish(g.until.Sub(opened))
 	if reason != nil {
 		c.Status, c.ClosureReason = haven.StatusClosed, reason.Reason
 	}
-	if identified {
-		delay := between(r, rules.IdentificationDelay.lo(), min(rules.IdentificationDelay.hi(), daysAgo))
-		c.IdentifiedOn = haven.DateOf(encountered.AddDate(0, 0, delay))
-		// The reasonable-grounds decision came on the way, halfway there.
-		c.ReasonableGroundsOn = haven.DateOf(encountered.AddDate(0, 0, delay/2))
-	} else if slices.Contains([]haven.LifecycleState{haven.StatePresumedVictim, haven.StateReflectionPeriod,
-		haven.StateNotIdentified, haven.StateAssistance}, st.State) {
-		c.ReasonableGroundsOn = haven.DateOf(encountered.AddDate(0, 0, min(14, max(daysAgo/2, 0))))
+	// The dates the store sets from the events: the first grant of a
+	// reflection period and the identification.
+	for _, s := range h.steps {
+		switch s.event {
+		case lifecycle.ReasonableGroundsPositive, lifecycle.ReviewOverturnedReasonableGrounds:
+			if c.ReasonableGroundsOn.IsZero() {
+				c.ReasonableGroundsOn = haven.DateOf(opened.Add(s.after))
+			}
+		case lifecycle.ConclusivePositive, lifecycle.ReviewOverturnedConclusive:
+			if c.IdentifiedOn.IsZero() {
+				c.IdentifiedOn = haven.DateOf(opened.Add(s.after))
+			}
+		}
 	}
 
-	dr := draft{owner: g.owner(form.Code, victim.TreatedAsChild()), c: c}
+	dr := draft{owner: owner, c: c, opened: opened, steps: h.steps}
 	if corridor.Names != "" && chance(r, rules.Shares.Identity) {
 		dr.person = g.person(corridor, sex, ageAtEncounter != nil, birth)
 	}
 	if chance(r, rules.Shares.Notes) {
-		dr.notes = g.notes(&c, form, dr.owner, victim.TreatedAsChild())
+		dr.notes = g.notes(&c, form, owner, asChild, h.steps, g.until.Sub(opened))
 	}
 	return dr
+}
+
+// openedAt returns when a case encountered daysAgo days before the
+// reference date was opened: at a time of day, and earlier if its history,
+// need long after the opening, would not have happened by the end of the
+// demo's history.
+func (g *drawer) openedAt(daysAgo int, need time.Duration) time.Time {
+	hour := 7*time.Hour + time.Duration(g.r.IntN(14*60))*time.Minute
+	for {
+		opened := g.ref.AddDate(0, 0, -daysAgo).Add(hour)
+		if g.until.Sub(opened) >= need+time.Hour {
+			return opened
+		}
+		daysAgo++
+	}
 }
 
 // birthDate returns a date of birth that makes the person age years old
@@ -419,13 +479,30 @@ func (g *drawer) person(c *corridorSpec, sex string, ageKnown bool, birth time.T
 
 // notes draws one or two notes that fit the case's state, kept in the
 // order of notes.yaml, which is the order of the lifecycle.
-func (g *drawer) notes(c *haven.Case, form *formSpec, owner string, child bool) []noteDraft {
+//
+// A note that follows events fits only a case whose history took one of
+// them, and is written a little after the first; any other, a little after
+// the opening. Nothing is written at or after avail.
+func (g *drawer) notes(c *haven.Case, form *formSpec, owner string, child bool, steps []step, avail time.Duration) []noteDraft {
 	r := g.r
 	var kinds []string
 	fits := map[string][]int{}
+	follows := func(n *noteSpec) (time.Duration, bool) {
+		if len(n.After) == 0 {
+			return 0, true
+		}
+		i := slices.IndexFunc(steps, func(s step) bool { return slices.Contains(n.After, s.event) })
+		if i < 0 {
+			return 0, false
+		}
+		return steps[i].after, true
+	}
 	for i, n := range g.d.notes {
 		if !slices.Contains(n.States, c.State) || (n.Child && !child) ||
 			(len(n.Owners) > 0 && !slices.Contains(n.Owners, owner)) {
+			continue
+		}
+		if _, ok := follows(&n); !ok {
 			continue
 		}
 		if c.State == haven.StateClosed && len(n.Reasons) > 0 && !slices.Contains(n.Reasons, c.ClosureReason) {
@@ -455,6 +532,8 @@ func (g *drawer) notes(c *haven.Case, form *formSpec, owner string, child bool) 
 	out := make([]noteDraft, 0, count)
 	for _, k := range chosen {
 		n := g.d.notes[oneOf(r, fits[kinds[k]])]
+		at, _ := follows(&n)
+		at = min(at+g.d.history.NoteAfter.draw(r), avail-time.Minute)
 		author := creator
 		if n.Author == authorCompetentBody {
 			author = g.competentBody
@@ -464,7 +543,7 @@ func (g *drawer) notes(c *haven.Case, form *formSpec, owner string, child bool) 
 			"{form}", form.Words,
 			"{days}", strconv.Itoa(between(r, 30, 90)),
 		).Replace(oneOf(r, n.Texts))
-		out = append(out, noteDraft{author: author, body: body})
+		out = append(out, noteDraft{after: at, author: author, body: body})
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"embed"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/lifecycle"
 )
 
 // The demo's world, its case rules, names and notes are data, so that
@@ -71,7 +73,6 @@ type caseRules struct {
 	States                []stateSpec        `yaml:"states"`
 	StalledMaxDays        int                `yaml:"stalled_max_days"`
 	ClosureReasons        []reasonSpec       `yaml:"closure_reasons"`
-	IdentificationDelay   span               `yaml:"identification_delay_days"`
 	ExploitationMonths    logNormal          `yaml:"exploitation_months"`
 	TransitDays           span               `yaml:"transit_days"`
 	RecruitmentLeadDays   span               `yaml:"recruitment_lead_days"`
@@ -90,20 +91,117 @@ type caseRules struct {
 }
 
 type stateSpec struct {
-	State      haven.LifecycleState `yaml:"state"`
-	Weight     float64              `yaml:"weight"`
-	DaysAgo    span                 `yaml:"days_ago"`
-	Stalled    float64              `yaml:"stalled"`
-	Identified bool                 `yaml:"identified"`
+	State   haven.LifecycleState `yaml:"state"`
+	Weight  float64              `yaml:"weight"`
+	DaysAgo span                 `yaml:"days_ago"`
+	Stalled float64              `yaml:"stalled"`
 }
 
 type reasonSpec struct {
 	Reason      string  `yaml:"reason"`
 	Weight      float64 `yaml:"weight"`
 	DaysAgo     span    `yaml:"days_ago"`
-	Identified  bool    `yaml:"identified"`
 	ForeignOnly bool    `yaml:"foreign_only"`
 }
+
+// historyRules is data/history.yaml: how each case's steps through the
+// lifecycle are drawn.
+type historyRules struct {
+	ScreeningAfter              durations `yaml:"screening_after"`
+	ReferralAfter               durations `yaml:"referral_after"`
+	ConsentBefore               durations `yaml:"consent_before"`
+	ConsentMethods              weights   `yaml:"consent_methods"`
+	ChildViews                  weights   `yaml:"child_views"`
+	ReasonableGrounds           timed     `yaml:"reasonable_grounds"`
+	ReflectionStartAfter        durations `yaml:"reflection_start_after"`
+	ConclusiveAfter             durations `yaml:"conclusive_after"`
+	AssistanceAfter             durations `yaml:"assistance_after"`
+	NegativeAtReasonableGrounds float64   `yaml:"negative_at_reasonable_grounds"`
+	Overturned                  float64   `yaml:"overturned"`
+	Review                      timed     `yaml:"review"`
+	ReviewStillOpen             float64   `yaml:"review_still_open"`
+	Reconsideration             float64   `yaml:"reconsideration"`
+	ReconsiderationAfter        durations `yaml:"reconsideration_after"`
+	ReconsiderationReasons      []string  `yaml:"reconsideration_reasons"`
+	Guardian                    timed     `yaml:"guardian"`
+	GuardianNotYet              float64   `yaml:"guardian_not_yet"`
+	BestInterestsAfter          durations `yaml:"best_interests_after"`
+	IntegratedAfter             durations `yaml:"integrated_after"`
+	ReturnedAfter               durations `yaml:"returned_after"`
+	StoppedAfter                durations `yaml:"stopped_after"`
+	TransferredFrom             weights   `yaml:"transferred_from"`
+	WithdrawnFrom               weights   `yaml:"withdrawn_from"`
+	ReturnWishBefore            durations `yaml:"return_wish_before"`
+	RiskAssessmentBefore        durations `yaml:"risk_assessment_before"`
+	ReintegrationPlanBefore     durations `yaml:"reintegration_plan_before"`
+	Missing                     float64   `yaml:"missing"`
+	MissingAfter                durations `yaml:"missing_after"`
+	NoteAfter                   durations `yaml:"note_after"`
+	DecisionTeam                struct {
+		Chair   string   `yaml:"chair"`
+		Members []string `yaml:"members"`
+		Size    span     `yaml:"size"`
+	} `yaml:"decision_team"`
+	ReviewPanel struct {
+		Members []string `yaml:"members"`
+		Size    span     `yaml:"size"`
+	} `yaml:"review_panel"`
+	DecisionReasons  map[lifecycle.Event][]string `yaml:"decision_reasons"`
+	DecisionEvidence []string                     `yaml:"decision_evidence"`
+	NonPunishment    struct {
+		Shares            weights             `yaml:"shares"`
+		DecidedAfter      durations           `yaml:"decided_after"`
+		RecordedAfter     durations           `yaml:"recorded_after"`
+		DecidedBy         []string            `yaml:"decided_by"`
+		NationalProvision string              `yaml:"national_provision"`
+		Jurisdiction      string              `yaml:"jurisdiction"`
+		RecordPattern     string              `yaml:"record_pattern"`
+		Offences          map[string][]string `yaml:"offences"`
+	} `yaml:"non_punishment"`
+}
+
+// timed is a step with a time limit: the share taken within the limit, and
+// how long after the limit starts it comes when in time and when late.
+type timed struct {
+	InTime      float64   `yaml:"in_time"`
+	InTimeAfter durations `yaml:"in_time_after"`
+	LateAfter   durations `yaml:"late_after"`
+}
+
+// fits tells whether what t calls in time is within limit and what it
+// calls late is not (a step at exactly the limit is late, as the inbox
+// judges it).
+func (t timed) fits(limit time.Duration) bool {
+	return t.InTime >= 0 && t.InTime <= 1 && t.InTimeAfter.valid() && t.LateAfter.valid() &&
+		t.InTimeAfter.hi() < limit && t.LateAfter.lo() >= limit
+}
+
+// durations is a range [low, high] of times, written like the limits of
+// lifecycle/limits.yaml: [36h, 30d].
+type durations []time.Duration
+
+func (d *durations) UnmarshalYAML(n *yaml.Node) error {
+	var raw []string
+	if err := n.Decode(&raw); err != nil {
+		return err
+	}
+	if len(raw) != 2 {
+		return fmt.Errorf("line %d: want [low, high]", n.Line)
+	}
+	*d = make(durations, 2)
+	for i, x := range raw {
+		v, err := lifecycle.ParseDuration(x)
+		if err != nil {
+			return fmt.Errorf("line %d: %q %v", n.Line, x, err)
+		}
+		(*d)[i] = v
+	}
+	return nil
+}
+
+func (d durations) valid() bool       { return len(d) == 2 && 0 <= d[0] && d[0] <= d[1] && d[1] > 0 }
+func (d durations) lo() time.Duration { return d[0] }
+func (d durations) hi() time.Duration { return d[1] }
 
 type logNormal struct {
 	Median float64 `yaml:"median"`
@@ -165,7 +263,10 @@ type nameList struct {
 
 // noteSpec is one entry of data/notes.yaml.
 type noteSpec struct {
-	Kind    string                 `yaml:"kind"`
+	Kind string `yaml:"kind"`
+	// After lists the events the note follows: it is written after the
+	// first of them in the case's history.
+	After   []lifecycle.Event      `yaml:"after"`
 	Author  string                 `yaml:"author"`
 	States  []haven.LifecycleState `yaml:"states"`
 	Reasons []string               `yaml:"reasons"`
@@ -188,10 +289,11 @@ const noOrigin = "none"
 
 // data is everything the demo draws from, loaded and checked once.
 type data struct {
-	world *world
-	rules *caseRules
-	names map[string]nameList
-	notes []noteSpec
+	world   *world
+	rules   *caseRules
+	history *historyRules
+	names   map[string]nameList
+	notes   []noteSpec
 }
 
 // loadData loads the embedded data once; it does not change while Haven runs.
@@ -201,12 +303,14 @@ func loadDataUncached() (*data, error) {
 	var d data
 	d.world = new(world)
 	d.rules = new(caseRules)
+	d.history = new(historyRules)
 	for _, f := range []struct {
 		name string
 		into any
 	}{
 		{"data/world.yaml", d.world},
 		{"data/cases.yaml", d.rules},
+		{"data/history.yaml", d.history},
 		{"data/names.yaml", &d.names},
 		{"data/notes.yaml", &d.notes},
 	} {
@@ -335,9 +439,6 @@ func (d *data) check() error {
 		if !s.DaysAgo.valid() || s.DaysAgo.hi() > w.HistoryDays {
 			bad("cases.yaml: state %s: days_ago must be [low, high] within history_days", s.State)
 		}
-		if s.Identified && s.DaysAgo.lo() < r.IdentificationDelay.lo() {
-			bad("cases.yaml: state %s: identified cases must be encountered at least identification_delay_days ago", s.State)
-		}
 	}
 	if !sameSet(states, haven.LifecycleStates) {
 		bad("cases.yaml: states must list each lifecycle state once: %v", haven.LifecycleStates)
@@ -348,9 +449,6 @@ func (d *data) check() error {
 		if cr.Weight <= 0 || !cr.DaysAgo.valid() || cr.DaysAgo.hi() > w.HistoryDays {
 			bad("cases.yaml: closure reason %s needs a positive weight and days_ago within history_days", cr.Reason)
 		}
-		if cr.Identified && cr.DaysAgo.lo() < r.IdentificationDelay.lo() {
-			bad("cases.yaml: closure reason %s: identified cases must be encountered at least identification_delay_days ago", cr.Reason)
-		}
 	}
 	if !sameSet(reasons, v.ClosureReasons) {
 		bad("cases.yaml: closure_reasons must list each closure reason once: %v", v.ClosureReasons)
@@ -359,8 +457,7 @@ func (d *data) check() error {
 		bad("cases.yaml: stalled_max_days is beyond history_days")
 	}
 	for name, s := range map[string]span{
-		"identification_delay_days": r.IdentificationDelay, "transit_days": r.TransitDays,
-		"recruitment_lead_days": r.RecruitmentLeadDays, "return_days": r.ReturnDays,
+		"transit_days": r.TransitDays, "recruitment_lead_days": r.RecruitmentLeadDays, "return_days": r.ReturnDays,
 	} {
 		if !s.valid() {
 			bad("cases.yaml: %s must be [low, high] with 0 ≤ low ≤ high", name)
@@ -488,6 +585,11 @@ func (d *data) check() error {
 				bad("notes.yaml: entry %d: unknown closure reason %q", i+1, cr)
 			}
 		}
+		for _, e := range n.After {
+			if !slices.Contains(lifecycle.Events(), e) {
+				bad("notes.yaml: entry %d: after: unknown event %q", i+1, e)
+			}
+		}
 		if len(n.Texts) == 0 || n.Kind == "" || len(n.States) == 0 {
 			bad("notes.yaml: entry %d needs a kind, states and texts", i+1)
 		}
@@ -497,6 +599,7 @@ func (d *data) check() error {
 			}
 		}
 	}
+	d.checkHistory(bad)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
@@ -578,4 +681,213 @@ func (w weights) total() float64 {
 		t += x.weight
 	}
 	return t
+}
+
+// checkHistory validates history.yaml against the lifecycle's default
+// limits, the accounts of world.yaml and Haven's vocabulary.
+func (d *data) checkHistory(bad func(format string, args ...any)) {
+	h, cfg := d.history, lifecycle.DefaultConfig()
+	for name, x := range map[string]durations{
+		"screening_after": h.ScreeningAfter, "referral_after": h.ReferralAfter, "consent_before": h.ConsentBefore,
+		"reflection_start_after": h.ReflectionStartAfter, "conclusive_after": h.ConclusiveAfter,
+		"assistance_after": h.AssistanceAfter, "reconsideration_after": h.ReconsiderationAfter,
+		"best_interests_after": h.BestInterestsAfter, "integrated_after": h.IntegratedAfter,
+		"returned_after": h.ReturnedAfter, "stopped_after": h.StoppedAfter, "return_wish_before": h.ReturnWishBefore,
+		"risk_assessment_before": h.RiskAssessmentBefore, "reintegration_plan_before": h.ReintegrationPlanBefore,
+		"missing_after": h.MissingAfter, "note_after": h.NoteAfter,
+		"non_punishment.decided_after": h.NonPunishment.DecidedAfter, "non_punishment.recorded_after": h.NonPunishment.RecordedAfter,
+	} {
+		if !x.valid() {
+			bad("history.yaml: %s must be [low, high] with 0 ≤ low ≤ high and high > 0", name)
+		}
+	}
+	for name, t := range map[string]struct {
+		timed
+		limit time.Duration
+	}{
+		"reasonable_grounds": {h.ReasonableGrounds, cfg.ReasonableGroundsWithin},
+		"review":             {h.Review, cfg.ReviewWithin},
+		"guardian":           {h.Guardian, cfg.GuardianWithin},
+	} {
+		if !t.fits(t.limit) {
+			bad("history.yaml: %s: in_time_after must end before the limit of %s and late_after start at it or later",
+				name, lifecycle.FormatDuration(t.limit))
+		}
+	}
+	for _, p := range []float64{h.NegativeAtReasonableGrounds, h.Overturned, h.ReviewStillOpen, h.Reconsideration,
+		h.GuardianNotYet, h.Missing} {
+		if p < 0 || p > 1 || math.IsNaN(p) {
+			bad("history.yaml: shares must be between 0 and 1")
+			break
+		}
+	}
+	checkCodes := func(name string, ws weights, allowed []string) {
+		if len(ws) == 0 || ws.total() <= 0 {
+			bad("history.yaml: %s is empty", name)
+		}
+		for _, x := range ws {
+			if !slices.Contains(allowed, x.code) || x.weight < 0 {
+				bad("history.yaml: %s: %q is not one of %v or has a negative weight", name, x.code, allowed)
+			}
+		}
+	}
+	checkCodes("consent_methods", h.ConsentMethods, haven.ConsentMethods)
+	checkCodes("child_views", h.ChildViews, haven.ChildViews)
+	// A case stops before its closure in a state the history can reach
+	// and leave: a case under review is transferred only once the panel
+	// has decided, which the history then draws.
+	var stops []string
+	for _, s := range haven.LifecycleStates {
+		if s != haven.StateClosed {
+			stops = append(stops, string(s))
+		}
+	}
+	checkCodes("transferred_from", h.TransferredFrom, stops)
+	checkCodes("withdrawn_from", h.WithdrawnFrom, stops)
+
+	// The teams: accounts of world.yaml, a chair of the competent body, and
+	// panels that stay valid without any member of the decision team.
+	account := map[string]accountSpec{}
+	for _, a := range d.world.Accounts {
+		account[a.Username] = a
+	}
+	sector := func(username string) haven.Sector {
+		if j, ok := d.world.orgByKey[account[username].Organisation]; ok {
+			return d.world.Organisations[j].Sector
+		}
+		return ""
+	}
+	dt, rp := h.DecisionTeam, h.ReviewPanel
+	if account[dt.Chair].Role != haven.RoleCompetentBody {
+		bad("history.yaml: decision_team.chair %q is not an account of role competent_body", dt.Chair)
+	}
+	for _, m := range append(slices.Clone(dt.Members), rp.Members...) {
+		if _, ok := account[m]; !ok {
+			bad("history.yaml: team member %q is not an account of world.yaml", m)
+		}
+	}
+	for _, m := range dt.Members {
+		if sector(m) == sector(dt.Chair) || m == roleUsername(haven.RoleGuardian) {
+			bad("history.yaml: decision_team member %q is of the chair's sector, or the guardian, who joins for a child", m)
+		}
+	}
+	if !dt.Size.valid() || dt.Size.lo() < 1 || dt.Size.hi() > len(dt.Members) {
+		bad("history.yaml: decision_team.size must be [low, high] with 1 ≤ low and high at most the members")
+	}
+	independent := map[haven.Sector]bool{}
+	enforcementOnly := true
+	for _, m := range rp.Members {
+		if m == dt.Chair || slices.Contains(dt.Members, m) || m == roleUsername(haven.RoleGuardian) {
+			continue
+		}
+		independent[sector(m)] = true
+		a := account[m]
+		enforcementOnly = enforcementOnly && lifecycle.Member{Role: a.Role, Sector: sector(m)}.Enforcement()
+	}
+	if len(independent) < 2 || enforcementOnly {
+		bad("history.yaml: review_panel needs members of two sectors, not all of law enforcement or immigration, outside decision_team")
+	}
+	if !rp.Size.valid() || rp.Size.lo() < 2 || rp.Size.hi() > len(rp.Members) {
+		bad("history.yaml: review_panel.size must be [low, high] with 2 ≤ low and high at most the members")
+	}
+
+	// What decisions and requests record.
+	for _, e := range []lifecycle.Event{lifecycle.ReasonableGroundsPositive, lifecycle.ReasonableGroundsNegative,
+		lifecycle.ConclusivePositive, lifecycle.ConclusiveNegative, lifecycle.ReviewUpheld,
+		lifecycle.ReviewOverturnedReasonableGrounds, lifecycle.ReviewOverturnedConclusive} {
+		if len(h.DecisionReasons[e]) == 0 {
+			bad("history.yaml: decision_reasons has no reasons for %s", e)
+		}
+	}
+	for _, e := range slices.Sorted(maps.Keys(h.DecisionReasons)) {
+		if rowDecision(e) == "" {
+			bad("history.yaml: decision_reasons: %s is not an event that takes a decision record", e)
+		}
+		for _, t := range h.DecisionReasons[e] {
+			if err := (&haven.Note{Body: t}).Validate(); err != nil {
+				bad("history.yaml: decision_reasons.%s: %v", e, err)
+			}
+		}
+	}
+	if len(h.DecisionEvidence) == 0 {
+		bad("history.yaml: decision_evidence is empty")
+	}
+	for _, e := range h.DecisionEvidence {
+		if strings.TrimSpace(e) == "" || len(e) > lifecycle.MaxEvidenceLength {
+			bad("history.yaml: decision_evidence %q must be 1 to %d characters", e, lifecycle.MaxEvidenceLength)
+		}
+	}
+	if len(h.ReconsiderationReasons) == 0 {
+		bad("history.yaml: reconsideration_reasons is empty")
+	}
+	for _, t := range h.ReconsiderationReasons {
+		if err := (&haven.Note{Body: t}).Validate(); err != nil {
+			bad("history.yaml: reconsideration_reasons: %v", err)
+		}
+	}
+
+	// Non-punishment findings: every form with a share has offences, and
+	// a finding written with the longest texts is valid.
+	np := h.NonPunishment
+	for _, x := range np.Shares {
+		if !slices.Contains(haven.Vocab.FormCodes(), x.code) || x.weight < 0 || x.weight > 1 {
+			bad("history.yaml: non_punishment.shares: %q is not a form of exploitation with a share in [0, 1]", x.code)
+		}
+		if x.weight > 0 && len(np.Offences[x.code]) == 0 {
+			bad("history.yaml: non_punishment.offences has none for %s", x.code)
+		}
+	}
+	for _, form := range sortedKeys(np.Offences) {
+		if !slices.Contains(haven.Vocab.FormCodes(), form) {
+			bad("history.yaml: non_punishment.offences: %q is not a form of exploitation", form)
+		}
+	}
+	if len(np.DecidedBy) == 0 {
+		bad("history.yaml: non_punishment.decided_by is empty")
+	}
+	today := haven.DateOf(time.Now())
+	f := haven.NonPunishmentFinding{DecidedOn: today, NationalProvision: np.NationalProvision}
+	longest := func(texts []string) string {
+		out := ""
+		for _, t := range texts {
+			if len(t) > len(out) {
+				out = t
+			}
+		}
+		return strings.ReplaceAll(out, "{region}", "R-00")
+	}
+	f.DecidedBy = longest(np.DecidedBy)
+	for _, form := range sortedKeys(np.Offences) {
+		f.Offences = append(f.Offences, haven.Offence{Description: longest(np.Offences[form]),
+			Jurisdiction: longest([]string{np.Jurisdiction}), Date: today, RecordNumber: np.RecordPattern})
+	}
+	if err := f.Validate(time.Now()); err != nil || strings.ContainsAny(np.RecordPattern, "\n\r") {
+		bad("history.yaml: non_punishment does not make a valid finding: %v", err)
+	}
+
+	// The longest history must fit in the demo's years, or some cases
+	// would be encountered before them.
+	longestPath := h.ScreeningAfter.hi() + h.ReferralAfter.hi() + h.Guardian.LateAfter.hi() +
+		h.ReasonableGrounds.LateAfter.hi() + 2*h.Review.LateAfter.hi() + h.ReflectionStartAfter.hi() +
+		max(h.ConclusiveAfter.hi(), reflectionPeriod(cfg)) + h.AssistanceAfter.hi() + h.BestInterestsAfter.hi() +
+		max(h.IntegratedAfter.lo(), h.ReturnedAfter.lo(), h.StoppedAfter.lo())
+	if longestPath >= time.Duration(d.world.HistoryDays)*24*time.Hour {
+		bad("history.yaml: the longest history, %s, does not fit in world.yaml's history_days", lifecycle.FormatDuration(longestPath))
+	}
+}
+
+// reflectionPeriod is the length of the reflection and recovery period a
+// reasonable-grounds decision grants under cfg, never below the minimum.
+func reflectionPeriod(cfg lifecycle.Config) time.Duration {
+	return time.Duration(max(cfg.ReflectionDays, lifecycle.MinReflectionDays)) * 24 * time.Hour
+}
+
+// rowDecision is the kind of decision record an event takes, "" if none.
+func rowDecision(e lifecycle.Event) lifecycle.DecisionKind {
+	for _, t := range lifecycle.Transitions() {
+		if t.Event == e {
+			return t.Decision
+		}
+	}
+	return ""
 }

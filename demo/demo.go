@@ -4,6 +4,15 @@
 // state, sex, age, nationality and form of exploitation, some with an
 // identity and notes.
 //
+// Each case reaches its state through the lifecycle, as real cases do: it
+// is opened at its encounter, and its history — screening, the consent and
+// the referral, the multidisciplinary decisions and their reviews, a
+// child's guardian, assistance, a return after a risk assessment, a
+// closure — is fired event by event on the store's clock, moved back to
+// the moment each step happened. So the time limits in the inbox, the
+// steps on a case's page and the national rapporteur's report all come
+// from real steps.
+//
 // The data is deterministic: one seed always gives the same organisations,
 // accounts, passwords and case contents (only the store's random ids and
 // references differ), so a presentation can be rehearsed and a bug seen in
@@ -12,9 +21,10 @@
 // regions are invented.
 //
 // Everything is written through the store's public methods, as the staff of
-// the owning organisation would, so the demo exercises the same validation,
-// encryption and transactions as real use. The distributions live in the
-// embedded data/*.yaml files.
+// the owning organisation (or, for a step their roles may not take, the
+// demo account of a role the lifecycle allows) would, so the demo
+// exercises the same validation, guards, encryption and transactions as
+// real use. The distributions live in the embedded data/*.yaml files.
 //
 // Demo passwords derive from the seed: they are not secrets, and a demo
 // database must never hold real data or face the internet.
@@ -28,6 +38,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/lifecycle"
 	"github.com/haven-nrm/haven/store"
 )
 
@@ -70,7 +81,9 @@ type Result struct {
 }
 
 // Generate writes the demo data into db, which must be migrated, have a
-// vault, and hold no organisations or users yet.
+// vault, and hold no organisations or users yet. It moves db's clock
+// (store.DB.Now) along the cases' histories and gives it back when it
+// returns: nothing else may use db meanwhile.
 func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	if opt.Cases < 0 {
 		return nil, fmt.Errorf("demo: %w", haven.Errorf(haven.EINVALID, "The number of cases cannot be negative."))
@@ -92,7 +105,16 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 
 	// Draw everything first: writing must not consume randomness, or a
 	// retry or a change in the store could change the data.
-	drafts := newDrawer(d, opt.Seed, referenceDate(d.world, opt.Seed, time.Now())).plan(opt.Cases)
+	now := time.Now()
+	g := newDrawer(d, opt.Seed, referenceDate(d.world, opt.Seed, now), now)
+	drafts := g.plan(opt.Cases)
+
+	// The store's clock follows each step, and the world was set up before
+	// the first case; the clock is given back however Generate ends.
+	realNow := db.Now
+	defer func() { db.Now = realNow }()
+	clock := g.until.AddDate(0, 0, -d.world.HistoryDays-1)
+	db.Now = func() time.Time { return clock }
 
 	res := &Result{}
 	orgs := map[string]*haven.Organisation{}
@@ -118,28 +140,17 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 			Username: u.Username, Password: pw, Role: u.Role, Organisation: org.Name, Sector: org.Sector,
 		})
 	}
-	creators := map[string]*haven.User{}
-	for _, o := range d.world.Organisations {
-		if o.Cases != nil {
-			creators[o.Key] = users[o.Cases.Creator]
-		}
-	}
+	// Referrals go to the competent body, whose chair's organisation takes
+	// the decisions.
+	w := &writer{db: db, users: users, clock: &clock, recipient: users[d.history.DecisionTeam.Chair].OrganisationID}
 
 	for i := range drafts {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 		dr := &drafts[i]
-		// The store makes the creator's organisation the owner.
-		as := haven.NewContextWithUser(ctx, creators[dr.owner])
-		if err := db.CreateCase(as, &dr.c, dr.person); err != nil {
+		if err := w.write(ctx, dr, g.creators[dr.owner]); err != nil {
 			return nil, fmt.Errorf("demo: case %d of %d: %w", i+1, len(drafts), err)
-		}
-		for _, n := range dr.notes {
-			note := &haven.Note{CaseID: dr.c.ID, Body: n.body}
-			if err := db.AddNote(haven.NewContextWithUser(ctx, users[n.author]), note); err != nil {
-				return nil, fmt.Errorf("demo: note of case %d: %w", i+1, err)
-			}
 		}
 		res.Cases++
 		if opt.Progress != nil {
@@ -147,6 +158,98 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// writer writes drafted cases, moving the store's clock along each one's
+// history.
+type writer struct {
+	db        *store.DB
+	users     map[string]*haven.User
+	clock     *time.Time
+	recipient string // the competent body's organisation, which referrals go to
+}
+
+// write opens a drafted case at its encounter, as its owner's staff member
+// would, and fires its history step by step at the time of each; its notes
+// come last, each at its own time.
+func (w *writer) write(ctx context.Context, dr *draft, creator string) error {
+	as := func(username string) (context.Context, error) {
+		u := w.users[username]
+		if u == nil {
+			return nil, fmt.Errorf("no demo account %q", username)
+		}
+		return haven.NewContextWithUser(ctx, u), nil
+	}
+	// A case starts at the encounter; its history moves it on.
+	c := dr.c
+	c.State, c.Status, c.ClosureReason = haven.StateEncountered, haven.StatusOpen, ""
+	c.IdentifiedOn, c.ReasonableGroundsOn = haven.Date{}, haven.Date{}
+	*w.clock = dr.opened
+	byCreator, err := as(creator)
+	if err != nil {
+		return err
+	}
+	// The store makes the creator's organisation the owner.
+	if err := w.db.CreateCase(byCreator, &c, dr.person); err != nil {
+		return err
+	}
+	got := &c
+	for _, s := range dr.steps {
+		*w.clock = dr.opened.Add(s.after)
+		by, err := as(s.actor)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.event, err)
+		}
+		switch {
+		case s.consent != nil:
+			k := &haven.Consent{CaseID: c.ID, Purpose: haven.PurposeAssistanceReferral, RecipientOrganisationID: w.recipient,
+				Scope: []haven.ConsentScope{haven.ScopeCase, haven.ScopeNotes}, GivenBy: s.consent.givenBy,
+				ChildView: s.consent.childView, Method: s.consent.method}
+			if err := w.db.RecordConsent(by, k); err != nil {
+				return fmt.Errorf("referral consent: %w", err)
+			}
+		case s.finding != nil:
+			f := &haven.NonPunishmentFinding{CaseID: c.ID, DecidedOn: s.finding.decidedOn, DecidedBy: s.finding.decidedBy,
+				Offences: s.finding.offences, NationalProvision: s.finding.provision}
+			if err := w.db.RecordNonPunishment(by, f); err != nil {
+				return fmt.Errorf("non-punishment finding: %w", err)
+			}
+		default:
+			req := lifecycle.Request{Event: s.event, Reasons: s.reasons}
+			if s.team != nil {
+				req.Reasons = ""
+				req.Decision = &lifecycle.Decision{Reasons: s.reasons, Evidence: s.evidence}
+				for _, m := range s.team {
+					u := w.users[m]
+					if u == nil {
+						return fmt.Errorf("%s: no demo account %q", s.event, m)
+					}
+					req.Decision.Members = append(req.Decision.Members, lifecycle.Member{UserID: u.ID, Role: u.Role, Sector: u.Sector})
+				}
+			}
+			if got, _, err = w.db.FireEvent(by, c.ID, got.Version, req); err != nil {
+				return fmt.Errorf("%s at %s: %w", s.event, w.clock.Format(time.RFC3339), err)
+			}
+		}
+	}
+	// The history must leave the case as drawn.
+	if got.State != dr.c.State || got.Status != dr.c.Status || got.ClosureReason != dr.c.ClosureReason ||
+		!got.IdentifiedOn.Equal(dr.c.IdentifiedOn.Time) || !got.ReasonableGroundsOn.Equal(dr.c.ReasonableGroundsOn.Time) {
+		return fmt.Errorf("its history left it %s %s (identified %s, reasonable grounds %s), drawn %s %s (%s, %s)",
+			got.State, got.ClosureReason, got.IdentifiedOn, got.ReasonableGroundsOn,
+			dr.c.State, dr.c.ClosureReason, dr.c.IdentifiedOn, dr.c.ReasonableGroundsOn)
+	}
+	for _, n := range dr.notes {
+		*w.clock = dr.opened.Add(n.after)
+		by, err := as(n.author)
+		if err != nil {
+			return err
+		}
+		if err := w.db.AddNote(by, &haven.Note{CaseID: c.ID, Body: n.body}); err != nil {
+			return fmt.Errorf("note: %w", err)
+		}
+	}
+	return nil
 }
 
 // checkEmpty refuses a database that already has organisations or users:

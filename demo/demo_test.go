@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/lifecycle"
+	"github.com/haven-nrm/haven/report"
 	"github.com/haven-nrm/haven/store"
 	"github.com/haven-nrm/haven/store/storetest"
 )
@@ -28,8 +30,9 @@ func mustData(t testing.TB) *data {
 // drawPlan draws n drafts for seed against a fixed clock.
 func drawPlan(t testing.TB, seed int64, n int) ([]draft, time.Time) {
 	d := mustData(t)
-	ref := referenceDate(d.world, seed, time.Now())
-	return newDrawer(d, seed, ref).plan(n), ref
+	now := time.Now()
+	ref := referenceDate(d.world, seed, now)
+	return newDrawer(d, seed, ref, now).plan(n), ref
 }
 
 // coverage lists what a demo of n cases must show; it is checked on the
@@ -126,6 +129,14 @@ func TestDataCheckRefusesBadData(t *testing.T) {
 		{"creator elsewhere", func(d *data) { d.world.Organisations[0].Cases.Creator = "guardian" }, "creator \"guardian\""},
 		{"bad state in note", func(d *data) { d.notes[0].States = []haven.LifecycleState{"limbo"} }, "unknown state"},
 		{"note for the police", func(d *data) { d.notes[0].Owners = []string{"police"} }, "not an organisation that owns cases"},
+		{"note after no event", func(d *data) { d.notes[0].After = []lifecycle.Event{"tea_break"} }, "unknown event"},
+		{"late review in time", func(d *data) { d.history.Review.LateAfter[0] = 24 * time.Hour }, "review: in_time_after"},
+		{"guardian in time too late", func(d *data) { d.history.Guardian.InTimeAfter[1] = 30 * time.Hour }, "guardian: in_time_after"},
+		{"panel of the team", func(d *data) { d.history.ReviewPanel.Members = d.history.DecisionTeam.Members }, "review_panel needs members"},
+		{"chair of the police", func(d *data) { d.history.DecisionTeam.Chair = "law-enforcement" }, "not an account of role competent_body"},
+		{"reasons for a referral", func(d *data) { d.history.DecisionReasons[lifecycle.Refer] = []string{"x"} }, "refer is not an event that takes"},
+		{"stopped at the end", func(d *data) { d.history.WithdrawnFrom[0].code = "closed" }, "withdrawn_from"},
+		{"history too long", func(d *data) { d.history.IntegratedAfter[0] = 3 * 365 * 24 * time.Hour }, "longest history"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := cloneData(t)
@@ -232,12 +243,15 @@ func TestPlanConsistency(t *testing.T) {
 			if enc.After(ref) || enc.Before(earliest) {
 				fail("encountered outside [%s, %s]", earliest.Format(time.DateOnly), ref.Format(time.DateOnly))
 			}
+			// Integrated and returned cases went through identification; a
+			// transferred or withdrawn one may have, before it stopped.
 			wantIdentified := c.State == haven.StateIdentified || c.State == haven.StateAssistance ||
 				(c.State == haven.StateClosed && (c.ClosureReason == "integrated" || c.ClosureReason == "returned"))
-			if got := !c.IdentifiedOn.IsZero(); got != wantIdentified {
+			mayBeIdentified := c.ClosureReason == "transferred" || c.ClosureReason == "withdrawn"
+			if got := !c.IdentifiedOn.IsZero(); got != wantIdentified && !mayBeIdentified {
 				fail("identified_on %q, want set %v", c.IdentifiedOn, wantIdentified)
 			}
-			if wantIdentified && (!c.IdentifiedOn.After(enc) || c.IdentifiedOn.After(ref)) {
+			if !c.IdentifiedOn.IsZero() && (!c.IdentifiedOn.After(enc) || c.IdentifiedOn.After(ref)) {
 				fail("identified_on %s not after the encounter and by the reference date", c.IdentifiedOn)
 			}
 			if (c.State == haven.StateClosed) != (c.Status == haven.StatusClosed) {
@@ -284,6 +298,47 @@ func TestPlanConsistency(t *testing.T) {
 			if !slices.ContainsFunc(d.world.Organisations, func(o orgSpec) bool { return o.Key == dr.owner && o.Cases != nil }) {
 				fail("owner %q is not a care organisation that owns cases", dr.owner)
 			}
+			checkHistory(t, d, dr, ref.AddDate(0, 0, 1), fail)
+		}
+	}
+}
+
+// checkHistory checks a draft's history on its own: opened on the day of
+// its encounter, its steps and notes in order between the opening and the
+// end of the demo's history, each event fired by an account whose role the
+// lifecycle table allows for it, consents and findings recorded by the
+// owner's staff.
+func checkHistory(t *testing.T, d *data, dr *draft, until time.Time, fail func(string, ...any)) {
+	t.Helper()
+	if !haven.DateOf(dr.opened).Equal(dr.c.EncounteredOn.Time) {
+		fail("opened %s, not on the day of the encounter", dr.opened)
+	}
+	role := map[string]haven.Role{}
+	for _, a := range d.world.Accounts {
+		role[a.Username] = a.Role
+	}
+	creator := d.world.Organisations[d.world.orgByKey[dr.owner]].Cases.Creator
+	var prev time.Duration
+	for _, s := range dr.steps {
+		at := dr.opened.Add(s.after)
+		if s.after < prev || !at.Before(until) {
+			fail("step %s at %s out of order or after the end of the history %s", s.event, at, until)
+		}
+		prev = s.after
+		switch {
+		case s.consent != nil, s.finding != nil:
+			if s.actor != creator {
+				fail("a consent or finding recorded by %s, not by the owner's %s", s.actor, creator)
+			}
+		case !slices.ContainsFunc(lifecycle.Transitions(), func(tr lifecycle.Transition) bool {
+			return tr.Event == s.event && slices.Contains(tr.Roles, role[s.actor])
+		}):
+			fail("%s fired by %q, whose role %q the lifecycle does not allow", s.event, s.actor, role[s.actor])
+		}
+	}
+	for _, n := range dr.notes {
+		if at := dr.opened.Add(n.after); n.after < 0 || !at.Before(until) {
+			fail("note at %s, outside the case's history", at)
 		}
 	}
 }
@@ -291,7 +346,7 @@ func TestPlanConsistency(t *testing.T) {
 func TestPlanIsDeterministic(t *testing.T) {
 	a, refA := drawPlan(t, 2026, 500)
 	b, refB := drawPlan(t, 2026, 500)
-	opts := cmp.AllowUnexported(draft{}, noteDraft{})
+	opts := cmp.AllowUnexported(draft{}, noteDraft{}, step{}, consentDraft{}, findingDraft{})
 	if !refA.Equal(refB) {
 		t.Fatalf("reference dates %s and %s differ", refA, refB)
 	}
@@ -444,6 +499,16 @@ func TestGenerate(t *testing.T) {
 			if creator := userByID[c.CreatedBy]; creator == nil || creator.OrganisationID != c.OwnerOrganisationID {
 				t.Errorf("case %s created by %v, not by staff of its owner", c.Reference, creator)
 			}
+			// The case got to its state through its steps.
+			view, err := db.LifecycleOf(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(view.Steps); n == 0 && c.State != haven.StateEncountered {
+				t.Errorf("case %s is %s without a lifecycle step", c.Reference, c.State)
+			} else if n > 0 && view.Steps[n-1].Outcome.To != c.State {
+				t.Errorf("case %s is %s, its last step left it %s", c.Reference, c.State, view.Steps[n-1].Outcome.To)
+			}
 		}
 		cv.check(t)
 		if cv.persons == 0 || cv.persons == n || cv.notes == 0 {
@@ -484,6 +549,7 @@ type caseSnapshot struct {
 	Author string
 	Person *haven.Person
 	Notes  []string // author: body
+	Steps  []string // time event by username [decision members]
 }
 
 func takeSnapshot(t testing.TB, db *store.DB, res *Result) snapshot {
@@ -520,8 +586,23 @@ func takeSnapshot(t testing.TB, db *store.DB, res *Result) snapshot {
 		for _, n := range notes {
 			cs.Notes = append(cs.Notes, username[n.AuthorID]+": "+n.Body)
 		}
+		view, err := db.LifecycleOf(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range view.Steps {
+			o := st.Outcome
+			line := o.At.UTC().Format(time.RFC3339) + " " + string(o.Event) + " by " + username[o.Actor.UserID]
+			if o.Decision != nil {
+				for _, m := range o.Decision.Members {
+					line += " " + username[m.UserID]
+				}
+			}
+			cs.Steps = append(cs.Steps, line)
+		}
+		// The store's clock follows each case's history, so its times are
+		// the seed's too.
 		c.ID, c.Reference, c.OwnerOrganisationID, c.CreatedBy = "", "", "", ""
-		c.CreatedAt, c.UpdatedAt = time.Time{}, time.Time{}
 		cs.Case = *c
 		s.Cases = append(s.Cases, cs)
 	}
@@ -529,7 +610,12 @@ func takeSnapshot(t testing.TB, db *store.DB, res *Result) snapshot {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
-	const n = 150
+	// Each case fires its whole history: the race detector's -short run
+	// compares fewer of them.
+	n := 150
+	if testing.Short() {
+		n = 50
+	}
 	run := func(seed int64) snapshot {
 		db := storetest.OpenSQLite(t)
 		return takeSnapshot(t, db, generate(t, db, Options{Seed: seed, Cases: n}))
@@ -537,6 +623,13 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	first, second := run(11), run(11)
 	if len(first.Cases) != n {
 		t.Fatalf("%d cases, want %d", len(first.Cases), n)
+	}
+	steps := 0
+	for _, c := range first.Cases {
+		steps += len(c.Steps)
+	}
+	if steps < n {
+		t.Fatalf("%d lifecycle steps for %d cases, want their histories", steps, n)
 	}
 	if diff := cmp.Diff(first, second); diff != "" {
 		t.Fatalf("same seed, different data (-first +second):\n%s", diff)
@@ -550,22 +643,155 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestGenerateDefaults writes the default demo once and checks its size,
+// and that the national rapporteur's report computed from its lifecycle
+// steps publishes for the demo's year, as a presenter would open it.
 func TestGenerateDefaults(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes 2000 cases")
+		t.Skip("writes 2000 cases and their histories")
 	}
+	ctx := context.Background()
 	db := storetest.OpenSQLite(t)
-	res := generate(t, db, Options{Seed: 1})
+	const seed = 1
+	res := generate(t, db, Options{Seed: seed})
 	if res.Cases != DefaultCases {
 		t.Errorf("Cases = %d, want the default %d", res.Cases, DefaultCases)
 	}
 	var count int
-	if err := db.QueryRow(context.Background(), "SELECT COUNT(*) FROM cases").Scan(&count); err != nil {
+	if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM cases").Scan(&count); err != nil {
 		t.Fatal(err)
 	}
 	if count != DefaultCases {
 		t.Errorf("%d cases stored, want %d", count, DefaultCases)
 	}
+
+	// The report's page opens on the last calendar year; the demo's cases
+	// run up to its reference date, so that year is the one before it.
+	d := mustData(t)
+	ref := referenceDate(d.world, seed, time.Now())
+	year := ref.Year() - 1
+	period := report.Period{From: haven.DateOf(time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)),
+		To: haven.DateOf(time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC))}
+	rep := computeReport(t, db, period)
+
+	t.Run("report publishes", func(t *testing.T) {
+		published := 0
+		for _, r := range rep.Results {
+			if !r.Suppressed {
+				published++
+			}
+		}
+		if published < 5 {
+			t.Errorf("%d of %d indicators published for %d, want at least 5:\n%s", published, len(rep.Results), year, reportText(rep))
+		}
+	})
+	t.Run("reasonable grounds in time and late", func(t *testing.T) {
+		if in, late := figure(t, rep, "reasonable_grounds_days", "within_limit"), figure(t, rep, "reasonable_grounds_days", "after_limit"); in == 0 || late == 0 || late >= in {
+			t.Errorf("%v decisions within the limit and %v after it: want most in time and some late", in, late)
+		}
+	})
+	t.Run("negative decisions reviewed", func(t *testing.T) {
+		upheld, overturned := figure(t, rep, "negative_decisions_reviewed", "upheld"), figure(t, rep, "negative_decisions_reviewed", "overturned")
+		if upheld == 0 || overturned == 0 {
+			t.Errorf("%v negative decisions upheld and %v overturned on review: want some of each", upheld, overturned)
+		}
+	})
+	t.Run("guardians", func(t *testing.T) {
+		in, late := figure(t, rep, "child_guardians", "in_time"), figure(t, rep, "child_guardians", "late")
+		if in == 0 || late == 0 || late >= in {
+			t.Errorf("%v guardians in time and %v late: want most in time and some late", in, late)
+		}
+	})
+	t.Run("every return assessed", func(t *testing.T) {
+		// Over the whole history, not only the year.
+		all := computeReport(t, db, report.Period{From: haven.DateOf(ref.AddDate(-5, 0, 0)), To: haven.DateOf(ref)})
+		for _, r := range []report.Report{rep, all} {
+			returns, assessed := figure(t, r, "returns_risk_assessment", "returns"), figure(t, r, "returns_risk_assessment", "assessed")
+			if returns == 0 || assessed != returns {
+				t.Errorf("%s to %s: %v returns, %v after a risk assessment: want some, all assessed", r.Period.From, r.Period.To, returns, assessed)
+			}
+		}
+	})
+	t.Run("inbox", func(t *testing.T) {
+		// The competent body's inbox holds real time limits: some still
+		// running at the end of the demo's history, some overdue.
+		u, err := db.FindUserByUsername(ctx, roleUsername(haven.RoleCompetentBody))
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := ref.AddDate(0, 0, 1)
+		db.Now = func() time.Time { return end }
+		items, err := db.Inbox(haven.NewContextWithUser(ctx, u), 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules, overdue := map[string]bool{}, 0
+		for _, it := range items {
+			rules[it.Rule] = true
+			if it.Overdue {
+				overdue++
+			}
+		}
+		for _, rule := range []string{"reasonable_grounds_due", "conclusive_due", "review_due"} {
+			if !rules[rule] {
+				t.Errorf("no %s in the competent body's inbox (%d items)", rule, len(items))
+			}
+		}
+		if overdue == 0 || overdue == len(items) {
+			t.Errorf("%d of %d items overdue at the end of the demo's history: want some", overdue, len(items))
+		}
+	})
+	if t.Failed() {
+		t.Logf("report for %d:\n%s", year, reportText(rep))
+	}
+}
+
+// computeReport computes the national rapporteur's report over period
+// from what db holds, as the report's page does.
+func computeReport(t *testing.T, db *store.DB, period report.Period) report.Report {
+	t.Helper()
+	in, err := db.ReportInput(context.Background(), period)
+	if err != nil {
+		t.Fatalf("report input: %v", err)
+	}
+	return report.Compute(in)
+}
+
+// figure returns a figure of a published indicator; it fails the test if
+// the indicator is suppressed or has no such figure.
+func figure(t *testing.T, rep report.Report, indicator, id string) float64 {
+	t.Helper()
+	for _, r := range rep.Results {
+		if r.ID != indicator {
+			continue
+		}
+		if r.Suppressed {
+			t.Errorf("%s is suppressed (fewer than %d cases)", indicator, report.K)
+			return 0
+		}
+		for _, f := range r.Figures {
+			if f.ID == id {
+				return f.Value
+			}
+		}
+	}
+	t.Errorf("no figure %s.%s", indicator, id)
+	return 0
+}
+
+func reportText(rep report.Report) string {
+	var b strings.Builder
+	for _, r := range rep.Results {
+		fmt.Fprintf(&b, "%s:", r.ID)
+		if r.Suppressed {
+			b.WriteString(" suppressed")
+		}
+		for _, f := range r.Figures {
+			fmt.Fprintf(&b, " %s=%s", f.ID, f.Text())
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 func TestGeneratePasswordOption(t *testing.T) {

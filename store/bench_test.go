@@ -130,10 +130,10 @@ func bulkCases(db *store.DB, fx *storetest.Fixture, n int) error {
 		enc := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%1000).Format("2006-01-02")
 		if _, err := db.Exec(ctx, `INSERT INTO cases (id, reference, version, owner_organisation_id, status, state, closure_reason,
 			encountered_on, sex, age_status, age_at_encounter, treated_as_child, disability, nationality, immigration_status,
-			socioeconomic_status, created_by, created_at, updated_at)
-			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, 'declared', ?, ?, 'none', ?, 'irregular', 'unknown', ?, ?, ?)`,
+			socioeconomic_status, forms, created_by, created_at, updated_at)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, 'declared', ?, ?, 'none', ?, 'irregular', 'unknown', ?, ?, ?, ?)`,
 			id, fmt.Sprintf("B-%08d", i), user.OrganisationID, status, string(state), closure, enc, sexes[i%len(sexes)],
-			age, age < 18, nats[(i/7)%len(nats)], user.ID, time.Now().UTC(), time.Now().UTC()); err != nil {
+			age, age < 18, nats[(i/7)%len(nats)], forms[(i/3)%len(forms)], user.ID, time.Now().UTC(), time.Now().UTC()); err != nil {
 			return err
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO case_forms (case_id, form) VALUES (?, ?)`, id, forms[(i/3)%len(forms)]); err != nil {

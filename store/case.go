@@ -115,18 +115,19 @@ func writeCaseChildren(ctx context.Context, tx *Tx, c *haven.Case) error {
 const caseColumns = `c.id, c.reference, c.version, c.owner_organisation_id, c.status, c.state, c.closure_reason,
 	c.encountered_on, c.identified_on, c.reasonable_grounds_on, c.sex, c.age_status, c.age_at_encounter, c.disability, c.ethnicity,
 	c.nationality, c.immigration_status, c.socioeconomic_status, c.location_of_identification,
-	c.method_of_recruitment, c.created_by, c.created_at, c.updated_at`
+	c.method_of_recruitment, c.forms, c.created_by, c.created_at, c.updated_at`
 
 func scanCase(s interface{ Scan(...any) error }) (*haven.Case, error) {
 	var (
-		c   haven.Case
-		age sql.NullInt64
+		c     haven.Case
+		age   sql.NullInt64
+		forms string
 	)
 	v := &c.Victim
 	err := s.Scan(&c.ID, &c.Reference, &c.Version, &c.OwnerOrganisationID, &c.Status, &c.State, &c.ClosureReason,
 		&c.EncounteredOn, &c.IdentifiedOn, &c.ReasonableGroundsOn, &v.Sex, &v.AgeStatus, &age, &v.Disability, &v.Ethnicity,
 		&v.Nationality, &v.ImmigrationStatus, &v.SocioeconomicStatus, &v.LocationOfIdentification,
-		&v.MethodOfRecruitment, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt)
+		&v.MethodOfRecruitment, &forms, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +135,12 @@ func scanCase(s interface{ Scan(...any) error }) (*haven.Case, error) {
 		a := int(age.Int64)
 		v.AgeAtEncounter = &a
 	}
+	// cases.forms is kept with case_forms in every write (writeCaseChildren),
+	// sorted: reading it saves a query per case.
 	c.FormsOfExploitation = []string{}
+	if forms != "" {
+		c.FormsOfExploitation = strings.Split(forms, ",")
+	}
 	c.Events = []haven.Event{}
 	return &c, nil
 }
@@ -145,7 +151,7 @@ func (db *DB) FindCaseByID(ctx context.Context, id string) (*haven.Case, error) 
 	if err != nil {
 		return nil, fmt.Errorf("find case: %w", mapError(err))
 	}
-	if err := db.loadChildren(ctx, db.read, []*haven.Case{c}); err != nil {
+	if err := db.loadChildren(ctx, db.readQuery, []*haven.Case{c}); err != nil {
 		return nil, fmt.Errorf("find case: %w", err)
 	}
 	return c, nil
@@ -218,14 +224,15 @@ func (db *DB) FindCases(ctx context.Context, f haven.CaseFilter) ([]*haven.Case,
 		cases = cases[:f.Limit]
 		next = cases[len(cases)-1].ID
 	}
-	if err := db.loadChildren(ctx, db.read, cases); err != nil {
+	if err := db.loadChildren(ctx, db.readQuery, cases); err != nil {
 		return nil, "", fmt.Errorf("find cases: %w", err)
 	}
 	return cases, next, nil
 }
 
-// loadChildren fills the forms and events of cases with two queries.
-func (db *DB) loadChildren(ctx context.Context, q querier, cases []*haven.Case) error {
+// loadChildren fills the events of cases with one query (their forms come
+// with the case's row).
+func (db *DB) loadChildren(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error), cases []*haven.Case) error {
 	if len(cases) == 0 {
 		return nil
 	}
@@ -236,24 +243,8 @@ func (db *DB) loadChildren(ctx context.Context, q querier, cases []*haven.Case) 
 		ids[i] = c.ID
 	}
 	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
-	rows, err := q.QueryContext(ctx, db.rebind(`SELECT case_id, form FROM case_forms WHERE case_id IN `+in+` ORDER BY case_id, form`), ids...)
-	if err != nil {
-		return mapError(err)
-	}
-	for rows.Next() {
-		var id, form string
-		if err := rows.Scan(&id, &form); err != nil {
-			rows.Close()
-			return err
-		}
-		byID[id].FormsOfExploitation = append(byID[id].FormsOfExploitation, form)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return mapError(err)
-	}
-	rows, err = q.QueryContext(ctx, db.rebind(`SELECT case_id, type, country, region, started_on, ended_on, form_of_exploitation
-		FROM case_events WHERE case_id IN `+in+` ORDER BY case_id, seq`), ids...)
+	rows, err := query(ctx, `SELECT case_id, type, country, region, started_on, ended_on, form_of_exploitation
+		FROM case_events WHERE case_id IN `+in+` ORDER BY case_id, seq`, ids...)
 	if err != nil {
 		return mapError(err)
 	}
@@ -304,7 +295,7 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 		if err != nil {
 			return mapError(err)
 		}
-		if err := db.loadChildren(ctx, tx, []*haven.Case{c}); err != nil {
+		if err := db.loadChildren(ctx, tx.query, []*haven.Case{c}); err != nil {
 			return err
 		}
 		if c.Version != u.Version {

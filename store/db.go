@@ -55,6 +55,9 @@ type DB struct {
 
 	// Now returns the current time; tests set it to move the clock.
 	Now func() time.Time
+
+	// Prepared statements of the SQLite pools (nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -118,7 +121,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	db := &DB{dialect: SQLite, write: write, read: read, Now: now}
+	db := &DB{dialect: SQLite, write: write, read: read, Now: now,
+		writeStmts: newStmtCache(write), readStmts: newStmtCache(read)}
 	// The writer must create the file before a read-only connection opens it.
 	if err := pingDB(ctx, write); err != nil {
 		db.Close()
@@ -157,6 +161,8 @@ func (db *DB) SetVault(v haven.Vault) { db.vault = v }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -184,13 +190,6 @@ func (db *DB) rebind(query string) string {
 	return b.String()
 }
 
-// querier is what *sql.DB and *sql.Tx share.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Tx wraps a transaction so the store's helpers rebind its queries.
 type Tx struct {
 	*sql.Tx
@@ -198,20 +197,32 @@ type Tx struct {
 }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.db.writeStmts.lookup(q); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return tx.ExecContext(ctx, tx.db.rebind(q), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := tx.db.writeStmts.lookup(q); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return tx.QueryRowContext(ctx, tx.db.rebind(q), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := tx.db.writeStmts.lookup(q); st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
 	return tx.QueryContext(ctx, tx.db.rebind(q), args...)
 }
 
 // inTx runs fn in one write transaction, committing if it returns nil and
 // rolling back otherwise. Every write of several rows goes through it.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	// Statements first met in this transaction are prepared once the
+	// writer's connection is free again.
+	defer db.writeStmts.flush(context.WithoutCancel(ctx))
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapError(err))
@@ -229,11 +240,28 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // readQuery runs a read on the reader pool.
 func (db *DB) readQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := db.readStmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.rebind(q), args...)
 }
 
 func (db *DB) readRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := db.readStmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
+}
+
+// readStmt returns the reader's prepared statement of q, preparing it at
+// its first use (readers hold no connection the preparation waits for).
+func (db *DB) readStmt(ctx context.Context, q string) *sql.Stmt {
+	st := db.readStmts.lookup(q)
+	if st == nil && db.readStmts != nil {
+		db.readStmts.flush(context.WithoutCancel(ctx))
+		st = db.readStmts.lookup(q)
+	}
+	return st
 }
 
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {

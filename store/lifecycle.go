@@ -159,15 +159,31 @@ func (db *DB) FireEvent(ctx context.Context, caseID string, version int, req lif
 		return nil, lifecycle.Outcome{}, err
 	}
 	next := lifecycle.Apply(lifecycle.CaseState{Facts: f}, o).Facts
-	c.State = o.To
+	// The UPDATE below names only the columns this event changes, so that
+	// the indexes on the others (state, status, the decision dates that
+	// lead the statistics indexes) are not rewritten at every event.
+	var setChanged string
+	var changedArgs []any
+	set := func(column string, value any) {
+		setChanged += ", " + column + " = ?"
+		changedArgs = append(changedArgs, value)
+	}
+	if o.To != c.State {
+		c.State = o.To
+		set("state", string(c.State))
+	}
 	if o.Has(lifecycle.EffectIdentified) && c.IdentifiedOn.IsZero() {
 		c.IdentifiedOn = haven.DateOf(now)
+		set("identified_on", c.IdentifiedOn)
 	}
 	if o.Has(lifecycle.EffectReflectionGranted) && c.ReasonableGroundsOn.IsZero() {
 		c.ReasonableGroundsOn = haven.DateOf(now)
+		set("reasonable_grounds_on", c.ReasonableGroundsOn)
 	}
 	if o.Has(lifecycle.EffectCaseClosed) {
 		c.Status, c.ClosureReason = haven.StatusClosed, o.ClosureReason
+		set("status", c.Status)
+		set("closure_reason", c.ClosureReason)
 	}
 	// Seal before the transaction: a first keyset load needs the SQLite
 	// writer a transaction would hold.
@@ -203,9 +219,9 @@ func (db *DB) FireEvent(ctx context.Context, caseID string, version int, req lif
 	err = db.inTx(ctx, func(tx *Tx) error {
 		c.Version++
 		c.UpdatedAt = now
-		res, err := tx.exec(ctx, `UPDATE cases SET version = ?, state = ?, status = ?, closure_reason = ?, identified_on = ?,
-			reasonable_grounds_on = ?, updated_at = ? WHERE id = ? AND version = ?`, c.Version, string(c.State), c.Status, c.ClosureReason,
-			c.IdentifiedOn, c.ReasonableGroundsOn, c.UpdatedAt, c.ID, version)
+		args := append([]any{c.Version, c.UpdatedAt}, changedArgs...)
+		res, err := tx.exec(ctx, `UPDATE cases SET version = ?, updated_at = ?`+setChanged+` WHERE id = ? AND version = ?`,
+			append(args, c.ID, version)...)
 		if err != nil {
 			return mapError(err)
 		}

@@ -191,7 +191,7 @@ func (db *DB) FindCasesByIdentity(ctx context.Context, q haven.IdentityQuery) ([
 			cases = append(cases, k.c)
 		}
 	}
-	if err := db.loadChildren(ctx, db.read, cases); err != nil {
+	if err := db.loadChildren(ctx, db.readQuery, cases); err != nil {
 		return nil, fmt.Errorf("find cases by identity: %w", err)
 	}
 	return cases, nil
