@@ -228,8 +228,18 @@ func (e *Engine) Tables(ctx context.Context, queries []Query) ([]*Result, error)
 		return nil, err
 	}
 	if len(queries) > 1 {
-		if err := linkTables(ctx, plans, results); err != nil {
+		fine := newFineTable(plans[0].cfg, plans[0].q, results)
+		for _, p := range plans {
+			p.fine = fine
+		}
+		linked := make([][][]string, len(plans))
+		if err := linkTables(ctx, plans, results, linked); err != nil {
 			return nil, err
+		}
+		if sharePeriod(requests) {
+			if err := auditTogether(ctx, plans, results, linked); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return results, nil
@@ -275,6 +285,8 @@ type tablePlan struct {
 	tab   *disclosure.Table
 	tdims []disclosure.Dimension
 	base  *Result
+	// fine is the publication's finer table, for the keys of shared cells.
+	fine *fineTable
 }
 
 func newTablePlan(e *Engine, q Query) *tablePlan {

@@ -29,8 +29,7 @@ const maxLinkRounds = 20
 // categories, with the same basis, period and form mode. Withheld tables
 // publish nothing and force nothing. Noisy tables are left alone: each
 // carries its own noise, so their cells are not the same numbers.
-func linkTables(ctx context.Context, plans []*tablePlan, results []*Result) error {
-	linked := make([][][]string, len(plans))
+func linkTables(ctx context.Context, plans []*tablePlan, results []*Result, linked [][][]string) error {
 	for range maxLinkRounds {
 		suppressed := map[string]bool{}
 		for i, r := range results {
@@ -63,6 +62,9 @@ func linkTables(ctx context.Context, plans []*tablePlan, results []*Result) erro
 			return nil
 		}
 		err := each(len(redo), func(n int) (err error) {
+			if results[redo[n]].Withheld {
+				return nil
+			}
 			i := redo[n]
 			results[i], err = plans[i].protect(ctx, linked[i])
 			return err
@@ -74,16 +76,38 @@ func linkTables(ctx context.Context, plans []*tablePlan, results []*Result) erro
 	return fmt.Errorf("statistics: linked tables did not settle: %w", disclosure.ErrInternal)
 }
 
-// sharedKey names a cell by what it counts: the categories of the
-// dimensions it does not total over, with the table's basis and period. A
-// dimension with one category counts the same as its total. With FormsEach
-// a table by form group counts victim-groups, not victims, so its cells
-// are its own.
+// sharedKey names a cell by what it counts, so that two cells with the
+// same key hold the same number whatever their labels: the girls of a
+// table by UNODC category are the female children of a table by sex and
+// age group. The key lists, with the table's basis and period, the pairs
+// of sex and age band the cell admits (every pair: "*"), its years, its
+// form groups, and the category of every other dimension it constrains.
+// With FormsEach a table by form group counts victim-groups, not victims,
+// so its cells are its own.
 func sharedKey(p *tablePlan, r *Result, labels []string) string {
+	f := p.fine
 	var parts []string
+	var pairs []string
+	allPairs := true
+	for _, s := range f.sexes {
+		for _, b := range f.bands {
+			if f.admits(r, labels, s, b) {
+				pairs = append(pairs, s+"/"+b)
+			} else {
+				allPairs = false
+			}
+		}
+	}
+	if !allPairs {
+		parts = append(parts, "sex-age="+strings.Join(pairs, ","))
+	}
 	for j, l := range labels {
-		if l != Total && len(p.tdims[j].Categories) > 1 {
-			parts = append(parts, r.Dimensions[j]+"="+l)
+		switch d := r.Dimensions[j]; {
+		case l == Total, d == DimSex, d == DimAgeBand, d == DimAgeGroup, d == DimUNODC:
+		case len(p.tdims[j].Categories) == 1:
+			// One category counts the same as its total.
+		default:
+			parts = append(parts, d+"="+l)
 		}
 	}
 	slices.Sort(parts)
