@@ -138,15 +138,11 @@ func (db *DB) ListOverlaps(ctx context.Context, q OverlapQuery) (*Overlaps, erro
 }
 
 func overlapDateColumn(q OverlapQuery) (string, error) {
-	var dateCol string
-	switch q.Basis {
-	case BasisReasonableGrounds, "":
-		dateCol = "c.reasonable_grounds_on"
-	case BasisIdentification:
-		dateCol = "c.identified_on"
-	default:
-		return "", haven.Errorf(haven.EINVALID, "The basis must be %s or %s.", BasisReasonableGrounds, BasisIdentification)
+	dateCol, err := basisColumn(q.Basis)
+	if err != nil {
+		return "", err
 	}
+	dateCol = "c." + dateCol
 	if q.From.IsZero() || q.To.IsZero() || q.To.Before(q.From.Time) {
 		return "", haven.Errorf(haven.EINVALID, "The period needs a start and an end, the end not before the start.")
 	}

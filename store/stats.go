@@ -110,15 +110,11 @@ func (db *DB) CountVictims(ctx context.Context, q VictimCountQuery, emit func(va
 }
 
 func victimCountSQL(q VictimCountQuery) (string, []any, error) {
-	var dateCol string
-	switch q.Basis {
-	case BasisReasonableGrounds, "":
-		dateCol = "c.reasonable_grounds_on"
-	case BasisIdentification:
-		dateCol = "c.identified_on"
-	default:
-		return "", nil, haven.Errorf(haven.EINVALID, "The basis must be %s or %s.", BasisReasonableGrounds, BasisIdentification)
+	dateCol, err := basisColumn(q.Basis)
+	if err != nil {
+		return "", nil, err
 	}
+	dateCol = "c." + dateCol
 	if q.From.IsZero() || q.To.IsZero() || q.To.Before(q.From.Time) {
 		return "", nil, haven.Errorf(haven.EINVALID, "The period needs a start and an end, the end not before the start.")
 	}

@@ -13,9 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/haven-nrm/haven"
-	"github.com/haven-nrm/haven/store"
-	"github.com/haven-nrm/haven/store/storetest"
-	"github.com/haven-nrm/haven/vault"
 )
 
 // TestEstimateCommand runs `haven estimate` on the reference data and
@@ -102,27 +99,7 @@ func TestEstimateBadInput(t *testing.T) {
 func estimateCasesDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "h.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	db.SetAuthSettings(storetest.FastAuth)
-	keyFile := filepath.Join(dir, "master.key")
-	if err := vault.CreateMasterKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
-	master, err := vault.LoadMasterKeyFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetVault(vault.New(db, master))
-	fx := storetest.Seed(t, db)
+	db, fx, path := vaultDB(t)
 	uctx := fx.As(ctx, haven.RoleFirstResponder)
 	add := func(owner haven.Sector, rg, document string) {
 		t.Helper()

@@ -14,8 +14,6 @@ import (
 
 	"github.com/haven-nrm/haven"
 	"github.com/haven-nrm/haven/store"
-	"github.com/haven-nrm/haven/store/storetest"
-	"github.com/haven-nrm/haven/vault"
 )
 
 // statsDB creates a migrated SQLite file with n adult women exploited
@@ -24,27 +22,7 @@ import (
 func statsDB(t *testing.T, women, boys int) string {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "h.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	db.SetAuthSettings(storetest.FastAuth)
-	keyFile := filepath.Join(dir, "master.key")
-	if err := vault.CreateMasterKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
-	master, err := vault.LoadMasterKeyFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetVault(vault.New(db, master))
-	fx := storetest.Seed(t, db)
+	db, fx, path := vaultDB(t)
 	uctx := fx.As(ctx, haven.RoleFirstResponder)
 	rg, _ := haven.ParseDate("2025-06-30")
 	enc, _ := haven.ParseDate("2025-01-15")
