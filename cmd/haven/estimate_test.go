@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/haven-nrm/haven"
+	main "github.com/haven-nrm/haven/cmd/haven"
 )
 
 // TestEstimateCommand runs `haven estimate` on the reference data and
@@ -99,7 +100,7 @@ func TestEstimateBadInput(t *testing.T) {
 func estimateCasesDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
-	db, fx, path := vaultDB(t)
+	db, fx, path := main.VaultDB(t)
 	uctx := fx.As(ctx, haven.RoleFirstResponder)
 	add := func(owner haven.Sector, rg, document string) {
 		t.Helper()

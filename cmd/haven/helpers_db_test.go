@@ -1,4 +1,4 @@
-package main_test
+package main
 
 import (
 	"context"
@@ -10,12 +10,12 @@ import (
 	"github.com/haven-nrm/haven/vault"
 )
 
-// vaultDB creates a migrated SQLite file in a temporary folder with a
+// VaultDB creates a migrated SQLite file in a temporary folder with a
 // master key beside it, opens it with its vault and fast password hashing,
 // and seeds the staff of every role. It returns the open store (closed at
 // the end of the test), the fixture and the file's path, for the commands
 // under test to open again.
-func vaultDB(t *testing.T) (*store.DB, *storetest.Fixture, string) {
+func VaultDB(t *testing.T) (*store.DB, *storetest.Fixture, string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/haven-nrm/haven"
+	main "github.com/haven-nrm/haven/cmd/haven"
 	"github.com/haven-nrm/haven/store"
 )
 
@@ -22,7 +23,7 @@ import (
 func statsDB(t *testing.T, women, boys int) string {
 	t.Helper()
 	ctx := context.Background()
-	db, fx, path := vaultDB(t)
+	db, fx, path := main.VaultDB(t)
 	uctx := fx.As(ctx, haven.RoleFirstResponder)
 	rg, _ := haven.ParseDate("2025-06-30")
 	enc, _ := haven.ParseDate("2025-01-15")

@@ -12,34 +12,12 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/haven-nrm/haven"
-	"github.com/haven-nrm/haven/store"
 	"github.com/haven-nrm/haven/store/storetest"
-	"github.com/haven-nrm/haven/vault"
 )
 
 func TestUserResetTOTP(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "haven.db")
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	db.SetAuthSettings(storetest.FastAuth)
-	keyFile := filepath.Join(dir, "master.key")
-	if err := vault.CreateMasterKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
-	master, err := vault.LoadMasterKeyFile(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetVault(vault.New(db, master))
-	storetest.Seed(t, db)
+	db, _, path := VaultDB(t)
 
 	// The caseworker sets up an app and is logged in with it.
 	sess, err := db.Login(ctx, "caseworker", storetest.Password)
@@ -86,7 +64,7 @@ func TestUserResetTOTP(t *testing.T) {
 	if err := runUserResetTOTP(ctx, []string{"--db", path}, &stdout, &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "--username") {
 		t.Fatalf("no username: %v %q", err, stderr.String())
 	}
-	if err := runUserResetTOTP(ctx, []string{"--db", filepath.Join(dir, "fresh.db"), "--username", "caseworker"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "haven migrate") {
+	if err := runUserResetTOTP(ctx, []string{"--db", filepath.Join(t.TempDir(), "fresh.db"), "--username", "caseworker"}, &stdout, &stderr); err == nil || !strings.Contains(err.Error(), "haven migrate") {
 		t.Fatalf("unmigrated database: %v", err)
 	}
 }
