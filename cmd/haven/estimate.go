@@ -145,6 +145,29 @@ func runEstimate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		boot = &iv
 	}
+	if linkage != nil {
+		// An estimate from the cases is a release like any statistic:
+		// recorded before it is written.
+		rq, err := json.Marshal(struct {
+			Estimate   string  `json:"estimate"`
+			From       string  `json:"from"`
+			To         string  `json:"to"`
+			Basis      string  `json:"basis"`
+			Lists      string  `json:"lists"`
+			Method     string  `json:"method"`
+			PThreshold float64 `json:"p_threshold"`
+			Bootstrap  int     `json:"bootstrap,omitempty"`
+			Format     string  `json:"format"`
+		}{"multiple_systems", linkage.From, linkage.To, linkage.Basis, linkage.Lists, *method, *pthresh, *bootstrap, *format})
+		if err != nil {
+			return err
+		}
+		rel := &haven.Release{Channel: haven.ReleaseCLI, Query: string(rq), Tables: 1,
+			Protection: "a model estimate with its interval and the observed total; the overlap table itself is not published"}
+		if err := withAdminDB(ctx, s.get(optDB), func(db *store.DB) error { return db.RecordRelease(ctx, rel) }); err != nil {
+			return err
+		}
+	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

@@ -198,6 +198,11 @@ func TestEstimateFromCases(t *testing.T) {
 		if diff := cmp.Diff(want, r.Linkage); diff != "" {
 			t.Errorf("linkage (-want +got):\n%s", diff)
 		}
+		// Both estimates from the cases were recorded as releases.
+		rels, e, code := runHaven(t, nil, "releases", "--db", db, "--format", "json")
+		if code != 0 || strings.Count(rels, `\"estimate\":\"multiple_systems\"`) != 2 || !strings.Contains(rels, `\"lists\":\"organisation\"`) {
+			t.Errorf("releases: exit %d: %s%s", code, rels, e)
+		}
 	})
 
 	t.Run("refused", func(t *testing.T) {
