@@ -81,6 +81,7 @@ var Routes = map[string]Action{
 	"GET /inbox":                Inbox,
 	"POST /cases/{id}/consents": ConsentRecord,
 	"POST /cases/{id}/consents/{consent}/withdraw": ConsentWithdraw,
-	"GET /statistics":         StatisticsRead,
-	"GET /reports/rapporteur": ReportRead,
+	"GET /statistics":          StatisticsRead,
+	"GET /statistics/releases": StatisticsRead,
+	"GET /reports/rapporteur":  ReportRead,
 }

@@ -77,6 +77,7 @@ func (s *Server) registerRoutes() error {
 	s.handle("POST /cases/{id}/consents", s.page(s.handleConsentCreate))
 	s.handle("POST /cases/{id}/consents/{consent}/withdraw", s.page(s.handleConsentWithdraw))
 	s.handle("GET /statistics", s.page(s.handleStatistics))
+	s.handle("GET /statistics/releases", s.page(s.handleReleases))
 	s.handle("GET /reports/rapporteur", s.page(s.handleRapporteurReport))
 	s.registerTOTPRoutes()
 	return errors.Join(s.routeErrs...)

@@ -476,3 +476,46 @@ func TestReleaseLog(t *testing.T) {
 		}
 	}
 }
+
+// TestReleasesPage shows the record to a statistician, naming who
+// released what, and refuses it to a caseworker.
+func TestReleasesPage(t *testing.T) {
+	e := newEnv(t, storetest.OpenSQLite)
+	if st, body, _ := e.do(haven.RoleStatistician, "GET", "/api/v1/statistics?by=sex&from=2025-01-01&to=2025-12-31&format=csv", nil); st != http.StatusOK {
+		t.Fatalf("table: %d %s", st, body)
+	}
+	b := e.browser()
+	b.login("rapporteur", storetest.Password)
+	resp, doc := b.get("/statistics/releases")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("releases page: %d", resp.StatusCode)
+	}
+	// Newest first: the rapporteur's report she landed on, then the table.
+	rows := doc.Find("table.releases tbody tr")
+	if rows.Length() != 2 {
+		t.Fatalf("%d rows, want 2", rows.Length())
+	}
+	report := rows.Eq(0).Find("td")
+	if by, ch, q := report.Eq(1).Text(), report.Eq(2).Text(), report.Eq(5).Text(); by != "rapporteur" || ch != "web page" ||
+		!strings.Contains(q, `"report":"rapporteur"`) {
+		t.Errorf("first row: by %q, through %q, query %q", by, ch, q)
+	}
+	cells := rows.Eq(1).Find("td")
+	if by := cells.Eq(1).Text(); by != "statistician" {
+		t.Errorf("by %q, want the statistician's username", by)
+	}
+	if ch := cells.Eq(2).Text(); ch != "API" {
+		t.Errorf("channel %q", ch)
+	}
+	if q := cells.Eq(5).Text(); !strings.Contains(q, `"format":"csv"`) || !strings.Contains(q, `"by":["sex"]`) {
+		t.Errorf("query %q", q)
+	}
+	if p := cells.Eq(4).Text(); !strings.HasPrefix(p, "suppression k=11") {
+		t.Errorf("protection %q", p)
+	}
+	cw := e.browser()
+	cw.login("caseworker", storetest.Password)
+	if resp, _ := cw.get("/statistics/releases"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("caseworker: %d, want 403", resp.StatusCode)
+	}
+}
