@@ -43,6 +43,14 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		return nil, &InputError{Op: op, Line: 1, Reason: "the first row holds numbers; it must be a header naming the lists and the count column"}
 	}
 	lists, countName := header[:len(header)-1], header[len(header)-1]
+	// The count is the last column; a count named elsewhere means the
+	// columns are in another order, which would read counts as lists.
+	for _, l := range lists {
+		if countNames[strings.ToLower(l)] {
+			return nil, &InputError{Op: op, Line: 1, Column: l,
+				Reason: "looks like the count column, which must be the last column, after the lists"}
+		}
+	}
 	if err := checkLists(op, lists); err != nil {
 		var ie *InputError
 		if errors.As(err, &ie) {
@@ -116,6 +124,9 @@ func (t *Table) WriteCSV(w io.Writer) error {
 
 // parseCount accepts a non-negative whole number. "12.0" is accepted because
 // spreadsheets write whole numbers that way; "12.5" is not.
+// countNames are the usual names of a count column.
+var countNames = map[string]bool{"count": true, "counts": true, "frequency": true, "freq": true}
+
 func parseCount(s string) (int, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if n < 0 {

@@ -91,6 +91,8 @@ func TestReadCSVErrors(t *testing.T) {
 		{"list nobody is on", "A,B,C,n\n1,0,0,5\n0,1,0,7\n1,1,0,2\n", 0, "C", "nobody is on this list"},
 		{"only zero counts", "A,B,n\n1,0,0\n0,1,0\n", 0, "", "table is empty"},
 		{"bad quoting", "A,B,n\n1,\"0,5\n", 2, "", "quote"},
+		{"count column first", "count,B,A\n5,0,1\n6,1,0\n", 1, "count", "must be the last column"},
+		{"frequency in the middle", "A,frequency,B\n1,5,0\n", 1, "frequency", "must be the last column"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
