@@ -63,8 +63,7 @@ func audit(ctx context.Context, r *Release) (*AuditReport, error) {
 	for i, iv := range ivs {
 		idx, _ := r.lat.fromPublic(iv.At)
 		why := r.reason[idx]
-		ok := iv.Width() >= w && (why != Primary || iv.Hi >= k)
-		rep.Cells[i] = AuditedCell{Interval: iv, Reason: why, Protected: ok}
+		rep.Cells[i] = AuditedCell{Interval: iv, Reason: why, Protected: protected(why, iv.Lo, iv.Hi, k, w)}
 	}
 	return rep, nil
 }

@@ -103,12 +103,19 @@ func (p *planner) verify(primaries []int) error {
 		if !ok {
 			return fmt.Errorf("suppressed cell outside every certificate: %w", ErrInternal)
 		}
-		if width(r.lo, r.hi) < w || (p.reason[c] == Primary && r.hi < k) {
+		if !protected(p.reason[c], r.lo, r.hi, k, w) {
 			return fmt.Errorf("certificate too narrow: %w", ErrInternal)
 		}
 	}
 	p.ranges = ranges
 	return nil
+}
+
+// protected is the protection rule: a suppressed cell's range is at least
+// w wide, and a primary cell's may reach k, so that it is never pinned and
+// never known to be small.
+func protected(why Reason, lo, hi, k, w int64) bool {
+	return width(lo, hi) >= w && (why != Primary || hi >= k)
 }
 
 // width returns hi-lo, saturating at unbounded.

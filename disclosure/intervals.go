@@ -231,18 +231,6 @@ func (job *componentJob) solve(ctx context.Context, rule *auditRule, lo, hi map[
 		return lo, hi
 	}
 	c := make([]float64, n)
-	// run solves one program, rebuilding the tableau once if rounding has
-	// built up in it.
-	run := func(maximize bool, enough float64) (float64, bool, error) {
-		val, unb, err := s.optimizeUntil(c, maximize, enough)
-		if err == nil {
-			return val, unb, nil
-		}
-		if s, err = newSimplex(n, job.rows, lower, upper); err != nil {
-			return 0, false, err
-		}
-		return s.optimizeUntil(c, maximize, enough)
-	}
 	for i, obj := range job.objectives {
 		if i%16 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -261,7 +249,7 @@ func (job *componentJob) solve(ctx context.Context, rule *auditRule, lo, hi map[
 		if recentLo <= floor+1e-9 || single && seenLo[obj.vars[0]] <= 1+1e-9 {
 			least = floor
 		} else {
-			val, unb, err := run(false, math.Inf(1))
+			val, unb, err := s.optimizeUntil(c, false, math.Inf(1))
 			if err != nil {
 				return err
 			}
@@ -285,7 +273,7 @@ func (job *componentJob) solve(ctx context.Context, rule *auditRule, lo, hi map[
 				continue
 			}
 		}
-		val, unb, err := run(true, enough)
+		val, unb, err := s.optimizeUntil(c, true, enough)
 		if err != nil {
 			return err
 		}

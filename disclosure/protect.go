@@ -39,8 +39,8 @@ func protect(ctx context.Context, t *Table, opts Options) (*Release, error) {
 		if err != nil {
 			return nil, err
 		}
-		if bad := rep.Unprotected(); len(bad) > 0 {
-			return nil, fmt.Errorf("linear-programming audit finds %d under-protected cells: %w", len(bad), ErrInternal)
+		if len(rep.Unprotected()) > 0 {
+			return nil, fmt.Errorf("the linear-programming audit finds under-protected cells: %w", ErrInternal)
 		}
 	}
 	return r, nil

@@ -143,7 +143,22 @@ func (s *simplex) optimize(c []float64, maximize bool) (value float64, unbounded
 // optimizeUntil is optimize, except that a maximisation may stop at the
 // first verified solution whose value reaches enough: the audit needs a
 // witness that the maximum is at least that high, not the maximum itself.
+// If rounding has built up in the tableau over many objectives, it
+// rebuilds the tableau from the rows once and solves again.
 func (s *simplex) optimizeUntil(c []float64, maximize bool, enough float64) (value float64, unboundedOpt bool, err error) {
+	value, unboundedOpt, err = s.solve(c, maximize, enough)
+	if err == nil {
+		return value, unboundedOpt, nil
+	}
+	fresh, ferr := newSimplex(s.n, s.rows, s.lo, s.up)
+	if ferr != nil {
+		return 0, false, ferr
+	}
+	*s = *fresh
+	return s.solve(c, maximize, enough)
+}
+
+func (s *simplex) solve(c []float64, maximize bool, enough float64) (value float64, unboundedOpt bool, err error) {
 	for j := range s.n {
 		s.cost[j] = c[j]
 		if maximize {

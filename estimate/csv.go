@@ -122,11 +122,11 @@ func (t *Table) WriteCSV(w io.Writer) error {
 	return nil
 }
 
-// parseCount accepts a non-negative whole number. "12.0" is accepted because
-// spreadsheets write whole numbers that way; "12.5" is not.
 // countNames are the usual names of a count column.
 var countNames = map[string]bool{"count": true, "counts": true, "frequency": true, "freq": true}
 
+// parseCount accepts a non-negative whole number. "12.0" is accepted because
+// spreadsheets write whole numbers that way; "12.5" is not.
 func parseCount(s string) (int, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if n < 0 {

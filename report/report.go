@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/haven-nrm/haven"
+	"github.com/haven-nrm/haven/disclosure"
 	"github.com/haven-nrm/haven/lifecycle"
 )
 
@@ -13,7 +14,7 @@ import (
 // values a share, median, percentile, minimum or maximum is computed over
 // (GR 38 §111). Haven's statistics use the same threshold, the one the
 // global counter-trafficking data hub publishes at.
-const K = 11
+const K = disclosure.DefaultK
 
 // MaxYears bounds the period a report covers.
 const MaxYears = 10

@@ -33,6 +33,5 @@ func (s *Server) apiReleases(w http.ResponseWriter, r *http.Request, a *authenti
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, map[string]any{"releases": rels})
 }

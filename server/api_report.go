@@ -136,7 +136,6 @@ func (s *Server) apiRapporteurReport(w http.ResponseWriter, r *http.Request, a *
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, reportToJSON(s.localizer(r), rep))
 }
 
@@ -165,7 +164,6 @@ func (s *Server) apiRapporteurReportPDF(w http.ResponseWriter, r *http.Request, 
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+document.RapporteurReference(p)+`.pdf"`)
-	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(buf.Bytes())
 	return err

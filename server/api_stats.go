@@ -129,7 +129,7 @@ func (s *Server) protectedTable(r *http.Request, req statisticsRequest) (*stats.
 // recordRelease records that res leaves Haven through channel (GR 38
 // §111: who, when, which query, which protection). It is called before a
 // byte of the table is written: if it fails, the table is not served.
-func (s *Server) recordRelease(r *http.Request, a *authenticated, channel string, req statisticsRequest, res *stats.Result) error {
+func (s *Server) recordRelease(r *http.Request, channel string, req statisticsRequest, res *stats.Result) error {
 	if s.Releases == nil {
 		return fmt.Errorf("record release: no release log is configured")
 	}
@@ -140,7 +140,6 @@ func (s *Server) recordRelease(r *http.Request, a *authenticated, channel string
 	if err != nil {
 		return fmt.Errorf("record release: %w", err)
 	}
-	rel.UserID = a.user.ID
 	if err := s.Releases.RecordRelease(r.Context(), rel); err != nil {
 		// Whatever the cause, the table is not served: an internal error.
 		return fmt.Errorf("record release: %s", err.Error())
@@ -175,13 +174,11 @@ func (s *Server) apiStatistics(w http.ResponseWriter, r *http.Request, a *authen
 	if err := stats.Write(&body, req.Format, pub, nil); err != nil {
 		return fmt.Errorf("statistics: write %s: %w", req.Format, err)
 	}
-	if err := s.recordRelease(r, a, haven.ReleaseAPI, req, res); err != nil {
+	if err := s.recordRelease(r, haven.ReleaseAPI, req, res); err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", statisticsContentType[req.Format])
-	// Each table served is a release on record: no cache may serve it again.
-	h.Set("Cache-Control", "no-store")
 	if req.Format != stats.FormatJSON {
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="haven-statistics-%s-%s.%s"`,
 			req.Query.From, req.Query.To, req.Format))

@@ -307,7 +307,7 @@ func TestRapporteurReportPage(t *testing.T) {
 
 	// A bad period: 400, the form kept, the field named, no report.
 	resp, doc = b.get("/reports/rapporteur?from=2026-04-30&to=2026-04-01")
-	if resp.StatusCode != http.StatusBadRequest || doc.Find(`.error a[href="#f-to"]`).Length() != 1 ||
+	if resp.StatusCode != http.StatusUnprocessableEntity || doc.Find(`.error a[href="#f-to"]`).Length() != 1 ||
 		doc.Find("section").Length() != 0 {
 		t.Errorf("bad period: %d %q", resp.StatusCode, doc.Find(".error").Text())
 	}

@@ -52,7 +52,6 @@ func (s *Server) handleReleases(w http.ResponseWriter, r *http.Request, a *authe
 		}
 		d.Releases = append(d.Releases, row)
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "releases", s.newPageData(r, a, d))
 	return nil
 }

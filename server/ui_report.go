@@ -47,7 +47,7 @@ func (s *Server) handleRapporteurReport(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		pd.Error = pd.L.T("error.invalid")
 		pd.FieldErrors = haven.ErrorFields(err)
-		s.render(w, r, http.StatusBadRequest, "report", pd)
+		s.render(w, r, http.StatusUnprocessableEntity, "report", pd)
 		return nil
 	}
 	rep, err := s.rapporteurReport(r.Context(), p, haven.ReleasePage, "html")

@@ -116,10 +116,9 @@ func (s *Server) handleStatistics(w http.ResponseWriter, r *http.Request, a *aut
 	if err := d.show(l, req, res); err != nil {
 		return err
 	}
-	if err := s.recordRelease(r, a, haven.ReleasePage, req, res); err != nil {
+	if err := s.recordRelease(r, haven.ReleasePage, req, res); err != nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "statistics", p)
 	return nil
 }

@@ -522,9 +522,6 @@ func TestBrowser(t *testing.T) {
 		tb := newTab(t)
 		tb.login(account(t, "rapporteur"))
 		resp := tb.visit("/reports/rapporteur", 0)
-		if resp.Status == 404 {
-			t.Skip("the rapporteur report page is not there yet")
-		}
 		if resp.Status != 200 {
 			t.Fatalf("/reports/rapporteur answers %d", resp.Status)
 		}

@@ -42,16 +42,7 @@ func statsDB(t *testing.T, women, boys int) string {
 	return path
 }
 
-// statsAvailable skips until main.go dispatches `haven stats`.
-func statsAvailable(t *testing.T) {
-	t.Helper()
-	if _, e, _ := runHaven(t, nil, "stats", "-h"); strings.Contains(e, "unknown command") {
-		t.Skip("main.go does not dispatch `haven stats` yet")
-	}
-}
-
 func TestStatsCommand(t *testing.T) {
-	statsAvailable(t)
 	db := statsDB(t, 12, 15)
 	dir := t.TempDir()
 	pop := filepath.Join(dir, "pop.csv")

@@ -7,6 +7,7 @@ package ledgertest
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -73,7 +74,7 @@ func testBudget(t *testing.T, l disclosure.Ledger) {
 			t.Errorf("charge %d = %+v: want the dataset and a time not before the previous one", i, c)
 		}
 	}
-	if want := []string{"by sex 0.3", "by age 0.6", "by form 0.1"}; !equal(got, want) {
+	if want := []string{"by sex 0.3", "by age 0.6", "by form 0.1"}; !slices.Equal(got, want) {
 		t.Fatalf("charges = %q, want %q (refused charges must record nothing)", got, want)
 	}
 	if err := l.Open(ctx, "victims-2026", eps(t, "5")); !errors.Is(err, disclosure.ErrBudgetExists) {
@@ -134,16 +135,4 @@ func testConcurrent(t *testing.T, l disclosure.Ledger) {
 	if len(charges) != 10 {
 		t.Fatalf("%d charges recorded, want 10", len(charges))
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
