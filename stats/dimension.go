@@ -90,29 +90,13 @@ var dimensions = map[string]dimension{
 		fixed: list("child", "adult", Unknown),
 		cat: func(_ *Config, raw []string) string {
 			a, ok := age(raw[0])
-			switch {
-			case !ok:
-				return Unknown
-			case a < 18:
-				return "child"
-			}
-			return "adult"
+			return ageGroupOf(ok && a < 18, ok)
 		}},
 	DimUNODC: {name: DimUNODC, columns: []string{colSex, colAge},
 		fixed: list("girls", "boys", "women", "men", "other_or_unknown"),
 		cat: func(_ *Config, raw []string) string {
 			a, ok := age(raw[1])
-			switch {
-			case !ok || (raw[0] != "female" && raw[0] != "male"):
-				return "other_or_unknown"
-			case a < 18 && raw[0] == "female":
-				return "girls"
-			case a < 18:
-				return "boys"
-			case raw[0] == "female":
-				return "women"
-			}
-			return "men"
+			return unodcOf(raw[0], ok && a < 18, ok)
 		}},
 	DimFormGroup: {name: DimFormGroup, columns: []string{colFormGroup},
 		fixed: func(_ *Config, forms string) []string {

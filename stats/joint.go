@@ -142,6 +142,9 @@ func (f *fineTable) child(band string) (child, known bool) {
 	return false, false
 }
 
+// ageGroupOf and unodcOf are the SDG age group and the UNODC category of a
+// victim, for the dimensions and for the finer table alike, so that both
+// place her in the same cells.
 func ageGroupOf(child, known bool) string {
 	switch {
 	case !known:

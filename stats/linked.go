@@ -62,9 +62,6 @@ func linkTables(ctx context.Context, plans []*tablePlan, results []*Result, link
 			return nil
 		}
 		err := each(len(redo), func(n int) (err error) {
-			if results[redo[n]].Withheld {
-				return nil
-			}
 			i := redo[n]
 			results[i], err = plans[i].protect(ctx, linked[i])
 			return err

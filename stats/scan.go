@@ -47,11 +47,10 @@ type RowSource interface {
 // and keys each request's counts by the interned ids, so a row costs a few
 // map lookups and no allocation.
 type tally struct {
-	requests []CountRequest
-	columns  []string // every column any request needs, once
-	kinds    []columnKind
-	reqCols  [][]int // per request, positions in columns
-	parts    []*tallyPart
+	columns []string // every column any request needs, once
+	kinds   []columnKind
+	reqCols [][]int // per request, positions in columns
+	parts   []*tallyPart
 }
 
 type tallyPart struct {
@@ -64,11 +63,11 @@ type tallyPart struct {
 	// formGroups caches, per raw forms list, the ids of its groups in
 	// each mode.
 	formsEach map[string][]uint32
-	formsOnce map[string]uint32
+	formsOnce map[string][]uint32
 }
 
 func newTally(requests []CountRequest, parts int) (*tally, error) {
-	t := &tally{requests: requests, reqCols: make([][]int, len(requests))}
+	t := &tally{reqCols: make([][]int, len(requests))}
 	for i, r := range requests {
 		for _, c := range r.Columns {
 			if _, ok := rowColumns[c]; !ok {
@@ -94,7 +93,7 @@ func newTally(requests []CountRequest, parts int) (*tally, error) {
 		p := &tallyPart{
 			dicts: make([]map[string]uint32, len(t.columns)), values: make([][]string, len(t.columns)),
 			counts: make([]map[string]*int64, len(requests)), ids: make([]uint32, len(t.columns)),
-			groups: make([][]uint32, len(t.columns)), formsEach: map[string][]uint32{}, formsOnce: map[string]uint32{},
+			groups: make([][]uint32, len(t.columns)), formsEach: map[string][]uint32{}, formsOnce: map[string][]uint32{},
 		}
 		for j := range t.columns {
 			p.dicts[j] = map[string]uint32{}
@@ -139,8 +138,8 @@ func (p *tallyPart) intern(j int, raw []byte) uint32 {
 // "multiple" with FormsOnce.
 func (p *tallyPart) formGroupIDs(j int, forms []byte, mode string) []uint32 {
 	if mode == FormsOnce {
-		if id, ok := p.formsOnce[string(forms)]; ok {
-			return []uint32{id}
+		if ids, ok := p.formsOnce[string(forms)]; ok {
+			return ids
 		}
 	} else if ids, ok := p.formsEach[string(forms)]; ok {
 		return ids
@@ -156,9 +155,9 @@ func (p *tallyPart) formGroupIDs(j int, forms []byte, mode string) []uint32 {
 		default:
 			g = "multiple"
 		}
-		id := p.intern(j, []byte(g))
-		p.formsOnce[string(forms)] = id
-		return []uint32{id}
+		ids := []uint32{p.intern(j, []byte(g))}
+		p.formsOnce[string(forms)] = ids
+		return ids
 	}
 	if len(groups) == 0 {
 		groups = []string{"none"}

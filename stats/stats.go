@@ -4,8 +4,11 @@
 // group), SDG 16.2.2 rates per 100,000 population, and writers for CSV,
 // JSON, SDMX-CSV and XLSX.
 //
-// Counting happens in the database (one GROUP BY per table, see
-// store.CountVictims); this package maps raw codes to published categories
+// The store reads the victims of a period in one scan of its covering
+// indexes (store.ScanVictims) and this package tallies every table from
+// those rows; a Source without rows counts one GROUP BY per table
+// (store.CountVictims, kept as the reference the scan is tested against).
+// This package maps raw codes to published categories
 // and protects every table with the disclosure package before any number
 // leaves it (GR 38 §111): cells under k are suppressed with their
 // complements, and a suppressed cell is marked, never written as zero.

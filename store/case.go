@@ -67,12 +67,12 @@ func (db *DB) CreateCase(ctx context.Context, c *haven.Case, p *haven.Person) er
 		if _, err := tx.exec(ctx, `INSERT INTO cases (id, reference, version, owner_organisation_id, person_id, status, state,
 			closure_reason, encountered_on, identified_on, reasonable_grounds_on, sex, age_status, age_at_encounter, treated_as_child, disability,
 			ethnicity, nationality, immigration_status, socioeconomic_status, location_of_identification,
-			method_of_recruitment, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			method_of_recruitment, forms, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Reference, c.Version, c.OwnerOrganisationID, personID, c.Status, string(c.State),
 			c.ClosureReason, c.EncounteredOn, c.IdentifiedOn, c.ReasonableGroundsOn, v.Sex, v.AgeStatus, v.AgeAtEncounter, v.TreatedAsChild(), v.Disability,
 			v.Ethnicity, v.Nationality, v.ImmigrationStatus, v.SocioeconomicStatus, v.LocationOfIdentification,
-			v.MethodOfRecruitment, c.CreatedBy, c.CreatedAt, c.UpdatedAt); err != nil {
+			v.MethodOfRecruitment, formsList(c.FormsOfExploitation), c.CreatedBy, c.CreatedAt, c.UpdatedAt); err != nil {
 			return mapError(err)
 		}
 		if err := writeCaseChildren(ctx, tx, c); err != nil {
@@ -93,15 +93,13 @@ func (db *DB) CreateCase(ctx context.Context, c *haven.Case, p *haven.Person) er
 }
 
 // writeCaseChildren writes a case's forms and events; callers delete the
-// old ones first when they replace them.
+// old ones first when they replace them, and write cases.forms (formsList)
+// in the case's own row.
 func writeCaseChildren(ctx context.Context, tx *Tx, c *haven.Case) error {
 	for _, f := range c.FormsOfExploitation {
 		if _, err := tx.exec(ctx, `INSERT INTO case_forms (case_id, form) VALUES (?, ?)`, c.ID, f); err != nil {
 			return mapError(err)
 		}
-	}
-	if _, err := tx.exec(ctx, `UPDATE cases SET forms = ? WHERE id = ?`, formsList(c.FormsOfExploitation), c.ID); err != nil {
-		return mapError(err)
 	}
 	for i, e := range c.Events {
 		if _, err := tx.exec(ctx, `INSERT INTO case_events (case_id, seq, type, country, region, started_on, ended_on, form_of_exploitation)
@@ -312,10 +310,11 @@ func (db *DB) UpdateCase(ctx context.Context, id string, u haven.CaseUpdate) (*h
 		res, err := tx.exec(ctx, `UPDATE cases SET version = ?, status = ?, state = ?, closure_reason = ?, encountered_on = ?,
 			identified_on = ?, sex = ?, age_status = ?, age_at_encounter = ?, treated_as_child = ?, disability = ?, ethnicity = ?,
 			nationality = ?, immigration_status = ?, socioeconomic_status = ?, location_of_identification = ?,
-			method_of_recruitment = ?, updated_at = ? WHERE id = ? AND version = ?`,
+			method_of_recruitment = ?, forms = ?, updated_at = ? WHERE id = ? AND version = ?`,
 			c.Version, c.Status, string(c.State), c.ClosureReason, c.EncounteredOn, c.IdentifiedOn, v.Sex, v.AgeStatus,
 			v.AgeAtEncounter, v.TreatedAsChild(), v.Disability, v.Ethnicity, v.Nationality, v.ImmigrationStatus,
-			v.SocioeconomicStatus, v.LocationOfIdentification, v.MethodOfRecruitment, c.UpdatedAt, id, u.Version)
+			v.SocioeconomicStatus, v.LocationOfIdentification, v.MethodOfRecruitment, formsList(c.FormsOfExploitation),
+			c.UpdatedAt, id, u.Version)
 		if err != nil {
 			return mapError(err)
 		}

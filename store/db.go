@@ -221,12 +221,24 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // rolling back otherwise. Every write of several rows goes through it.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	// Statements first met in this transaction are prepared once the
-	// writer's connection is free again.
-	defer db.writeStmts.flush(context.WithoutCancel(ctx))
+	// writer's connection is free again, waiting a short while at most:
+	// a statement left unprepared is only parsed again next time.
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		db.writeStmts.flush(fctx)
+	}()
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", mapError(err))
 	}
+	// A panic in fn must not leave the writer's connection held.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
 	tx := &Tx{Tx: sqlTx, db: db}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()

@@ -215,7 +215,7 @@ func TestScanMatchesGroupBy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := scanned.Tables(ctx, []stats.Query{q, q}) // two tables: the one-pass path
+			got, err := scanned.Tables(ctx, []stats.Query{q, q}) // the one-pass path, linking two equal tables
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -323,4 +323,47 @@ func TestScanVictimsRejectsBadQueries(t *testing.T) {
 	if err != nil || !slices.Equal(sexes, []string{"female"}) {
 		t.Fatalf("%v, %v", sexes, err)
 	}
+}
+
+// TestCaseFormsFollowUpdates checks that the forms kept in the case's row
+// (read by statistics and by FindCaseByID) follow every write of the forms.
+func TestCaseFormsFollowUpdates(t *testing.T) {
+	storetest.EachDialect(t, func(t *testing.T, open func(testing.TB) *store.DB) {
+		db := open(t)
+		ctx := seedStatsCases(t, db)
+		c := &haven.Case{EncounteredOn: mustDate(t, "2025-01-02"), ReasonableGroundsOn: mustDate(t, "2025-02-01"),
+			Victim: haven.VictimContext{Sex: "female", AgeStatus: "unknown", Disability: "none", Nationality: "NG",
+				ImmigrationStatus: "irregular", SocioeconomicStatus: "unknown"},
+			FormsOfExploitation: []string{"sexual_exploitation", "begging"}}
+		if err := db.CreateCase(ctx, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		forms := func() (string, []string) {
+			t.Helper()
+			var row string
+			err := db.ScanVictims(context.Background(), store.VictimScanQuery{From: mustDate(t, "2025-02-01"), To: mustDate(t, "2025-02-01"),
+				Columns: []string{store.CountByFormGroup}}, 1, func(_ int, r *store.VictimRow) error {
+				row = string(r.Forms)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.FindCaseByID(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return row, got.FormsOfExploitation
+		}
+		if row, found := forms(); row != "begging,sexual_exploitation" || !slices.Equal(found, []string{"begging", "sexual_exploitation"}) {
+			t.Fatalf("after create: row %q, case %q", row, found)
+		}
+		newForms := []string{"forced_labour"}
+		if _, err := db.UpdateCase(ctx, c.ID, haven.CaseUpdate{Version: c.Version, FormsOfExploitation: &newForms}); err != nil {
+			t.Fatal(err)
+		}
+		if row, found := forms(); row != "forced_labour" || !slices.Equal(found, newForms) {
+			t.Fatalf("after update: row %q, case %q", row, found)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 // Package statsource connects the statistics engine to the store: the
-// engine counts victims through the store's GROUP BY for one table and
-// through one scan of the covering indexes for a publication of several.
+// engine counts every table, or every table of a publication at once,
+// through one scan of the store's covering indexes; the store's GROUP BY
+// stays available to a caller that wants it.
 // It is wiring only, so that neither package imports the other.
 package statsource
 
